@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_group(sender: AppConfig, **kwargs: Any) -> None:
+    from perfmon.services import PERFORMANCE_TEAM_APPS, ensure_performance_team_group
+
+    if sender.label in PERFORMANCE_TEAM_APPS:
+        ensure_performance_team_group()
+
+
+class PerfmonConfig(AppConfig):
+    name = "perfmon"
+    verbose_name = "Reporting frame"
+
+    def ready(self) -> None:
+        # Django creates each app's permissions after migrating it, so the group is
+        # topped up after each of our apps.
+        post_migrate.connect(_ensure_group, dispatch_uid="perfmon_team_group")

@@ -1,0 +1,71 @@
+"""Forms of the frame: they parse and validate, nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from perfmon import quarters
+from perfmon.models import CouncilPlan, ReportingYear
+
+
+class SignInForm(AuthenticationForm):
+    """Email or username and password. A failure never says which part was wrong."""
+
+    username = forms.CharField(
+        label="Email address or username",
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+    error_messages = {
+        "invalid_login": "Enter a correct email address or username and password.",
+        "inactive": "Enter a correct email address or username and password.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = (
+            "Enter your email address or username"
+        )
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class FinancialYearField(forms.Field):
+    """A financial year typed as 2024/25 (or 2024), cleaned to its start year."""
+
+    widget = forms.TextInput(attrs={"size": 9, "inputmode": "text"})
+
+    def prepare_value(self, value: Any) -> Any:
+        return quarters.year_label(value) if isinstance(value, int) else value
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return quarters.parse_year_label(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+
+class ReportingYearForm(forms.ModelForm):
+    start_year = FinancialYearField(
+        label="Financial year", help_text="For example 2024/25 (1 April 2024 to 31 March 2025)."
+    )
+
+    class Meta:
+        model = ReportingYear
+        fields = ["start_year"]
+
+
+class CouncilPlanForm(forms.ModelForm):
+    first_year = FinancialYearField(label="First year covered", help_text="For example 2024/25.")
+    last_year = FinancialYearField(label="Last year covered", help_text="For example 2027/28.")
+
+    class Meta:
+        model = CouncilPlan
+        fields = ["name", "first_year", "last_year"]

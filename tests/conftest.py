@@ -1,0 +1,42 @@
+"""Named people every test can ask for: an officer, a director, the performance team,
+and an outsider (a viewer with no role)."""
+
+from __future__ import annotations
+
+import pytest
+
+from perfmon.models import Portfolio, PortfolioRole, User
+from perfmon.services import ensure_performance_team_group
+from tests.factories import PortfolioFactory, PortfolioRoleFactory, UserFactory
+
+
+@pytest.fixture
+def portfolio(db: None) -> Portfolio:
+    return PortfolioFactory(name="Governance and Finance")
+
+
+@pytest.fixture
+def officer(portfolio: Portfolio) -> User:
+    user = UserFactory(username="alex", first_name="Alex", last_name="Officer")
+    PortfolioRoleFactory(user=user, portfolio=portfolio, role=PortfolioRole.Role.OFFICER)
+    return user
+
+
+@pytest.fixture
+def director(portfolio: Portfolio) -> User:
+    user = UserFactory(username="dana", first_name="Dana", last_name="Director")
+    PortfolioRoleFactory(user=user, portfolio=portfolio, role=PortfolioRole.Role.DIRECTOR)
+    return user
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    """A member of the performance team: staff, with the group's permissions."""
+    user = UserFactory(username="pat", first_name="Pat", last_name="Performance", is_staff=True)
+    user.groups.add(ensure_performance_team_group())
+    return user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(username="vic", first_name="Vic", last_name="Viewer")

@@ -1,0 +1,100 @@
+from datetime import date
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from perfmon.models import CouncilPlan, Portfolio, PortfolioRole, Quarter, ReportingYear, Theme, User
+
+SEED_PORTFOLIOS = {
+    "Children, Young People and Skills",
+    "City Centre Regeneration, Strategy and Policy",
+    "Climate Change, Transport and Sustainability",
+    "Streetpride, Public Safety and Leisure",
+    "Cost of Living, Equalities and Communities",
+    "Digital and Organisational Transformation",
+    "Housing, Strategic Planning and Regulatory Services",
+    "Health and Adult Care",
+    "Governance and Finance",
+}
+SEED_THEMES = [
+    "A City of Growth",
+    "A Green City",
+    "A Resilient City",
+    "A Vibrant City",
+    "Working Smarter",
+]
+
+
+def load() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def frame_counts() -> dict[str, int]:
+    models = [CouncilPlan, Theme, Portfolio, PortfolioRole, ReportingYear, Quarter, User]
+    counts = {model.__name__: model.objects.count() for model in models}
+    counts.update({f"history {m.__name__}": m.history.count() for m in models})
+    return counts
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_loads_the_seed_themes_portfolios_and_this_year(db: None) -> None:
+    output = load()
+    assert set(Portfolio.objects.values_list("name", flat=True)) == SEED_PORTFOLIOS
+    assert list(Theme.objects.values_list("name", flat=True)) == SEED_THEMES
+    year = ReportingYear.objects.get()
+    assert year.label == "2026/27"
+    q2 = year.quarters.get(number=2)
+    # The quarter being reported is due three days from today.
+    assert q2.submission_deadline == date(2026, 11, 26)
+    assert q2.approval_deadline == date(2026, 12, 10)
+    assert "9 portfolios" in output
+
+
+@time_machine.travel(date(2027, 4, 10))
+def test_it_creates_last_year_too_while_its_fourth_quarter_is_reported(db: None) -> None:
+    load()
+    assert list(ReportingYear.objects.order_by("start_year").values_list("start_year", flat=True)) == [
+        2026,
+        2027,
+    ]
+    q4 = Quarter.objects.get(year__start_year=2026, number=4)
+    assert q4.submission_deadline == date(2027, 4, 13)
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_gives_each_demo_user_their_role(db: None) -> None:
+    output = load()
+    officer = User.objects.get(username="officer")
+    assert officer.check_password("perfmon-demo")
+    assert sorted(officer.portfolio_roles.values_list("portfolio__name", "role")) == [
+        ("Children, Young People and Skills", "officer"),
+        ("Governance and Finance", "officer"),
+    ]
+    assert User.objects.get(username="director").portfolio_roles.filter(role="director").count() == 2
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_performance_team and not admin.is_superuser
+    viewer = User.objects.get(username="viewer")
+    assert not viewer.portfolio_roles.exists() and not viewer.is_performance_team
+    for username in ("officer", "director", "admin", "viewer"):
+        assert username in output
+    assert "perfmon-demo" in output
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_changes_nothing_when_run_twice(db: None) -> None:
+    load()
+    first = frame_counts()
+    load()
+    assert frame_counts() == first
+
+
+@override_settings(DEMO_ALLOWED=False)
+def test_it_refuses_to_load_demo_users_in_production(db: None) -> None:
+    with pytest.raises(CommandError, match="published password"):
+        call_command("load_demo")
+    assert not User.objects.exists()
