@@ -1,0 +1,320 @@
+"""Performance measures and Council Plan actions, and their quarterly updates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from measures import rules
+from perfmon.models import Portfolio, ReportingYear, Return, Theme
+
+VALUE = {"max_digits": 20, "decimal_places": 6}
+
+
+class RatingScheme(models.Model):
+    """A council's rating scheme (Blue/Green/Amber/Red, Strong/Good/Review/Action...).
+
+    Exactly one scheme is in use; statuses already given are stored with the update, so
+    switching schemes never re-rates a quarter that has been reported.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    in_use = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["in_use"],
+                condition=Q(in_use=True),
+                name="rating_scheme_one_in_use",
+                violation_error_message="Only one rating scheme can be in use.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_rules(self) -> rules.Scheme:
+        """The scheme for the pure rating functions. Expects `bands` prefetched or loads them."""
+        return rules.Scheme(
+            name=self.name,
+            bands=tuple(
+                rules.Band(
+                    key=band.key,
+                    label=band.label,
+                    colour=band.colour,
+                    floor=band.floor,
+                    floor_inclusive=band.floor_inclusive,
+                    high_target_above=band.high_target_above,
+                    high_target_floor=band.high_target_floor,
+                )
+                for band in self.bands.all()
+            ),
+        )
+
+
+class RatingBand(models.Model):
+    scheme = models.ForeignKey(RatingScheme, on_delete=models.CASCADE, related_name="bands")
+    position = models.PositiveSmallIntegerField(help_text="1 for the best band.")
+    key = models.SlugField(max_length=30)
+    label = models.CharField(max_length=50)
+    colour = models.CharField(
+        max_length=20, help_text="A GOV.UK tag colour: blue, green, yellow, orange, red, grey."
+    )
+    floor = models.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Lowest % deviation from target (+ is better) in this band; blank for the "
+        "worst band.",
+    )
+    floor_inclusive = models.BooleanField(default=True)
+    high_target_above = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    high_target_floor = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="rating_band_key_unique"),
+            models.UniqueConstraint(
+                fields=["scheme", "position"], name="rating_band_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}: {self.label}"
+
+
+class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def for_portfolio_year(self, portfolio: Portfolio, year: ReportingYear) -> ItemQuerySet:
+        return self.filter(portfolio=portfolio, year=year).select_related("theme")
+
+
+class Measure(models.Model):
+    class Unit(models.TextChoices):
+        PERCENTAGE = rules.Unit.PERCENTAGE.value, "Percentage"
+        COUNT = rules.Unit.COUNT.value, "Count"
+        CURRENCY = rules.Unit.CURRENCY.value, "Currency (£)"
+        RATE_PER_1000 = rules.Unit.RATE_PER_1000.value, "Rate per 1,000"
+        RATE_PER_10000 = rules.Unit.RATE_PER_10000.value, "Rate per 10,000"
+        RATE_PER_100000 = rules.Unit.RATE_PER_100000.value, "Rate per 100,000"
+        DAYS = rules.Unit.DAYS.value, "Days"
+        KG = rules.Unit.KG.value, "Kilograms"
+        KM = rules.Unit.KM.value, "Kilometres"
+        SCORE = rules.Unit.SCORE.value, "Score"
+
+    class Polarity(models.TextChoices):
+        HIGHER = rules.Polarity.HIGHER.value, "Higher is better"
+        LOWER = rules.Polarity.LOWER.value, "Lower is better"
+        NONE = rules.Polarity.NONE.value, "No polarity (contextual)"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUAL = "annual", "Annual collection"
+        IN_ARREARS = "in_arrears", "Quarterly, a quarter in arrears"
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="measures")
+    reference = models.CharField(max_length=40)
+    description = models.TextField()
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="measures")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="measures")
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.COUNT)
+    polarity = models.CharField(
+        max_length=10, choices=Polarity.choices, default=Polarity.HIGHER
+    )
+    frequency = models.CharField(
+        max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
+    )
+    target = models.DecimalField(
+        **VALUE, null=True, blank=True, help_text="The year's target. Leave blank for no target."
+    )
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next",
+        help_text="The same measure last year, so its history carries on after a rename.",
+    )
+    history = HistoricalRecords()
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "portfolio", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "reference"], name="measure_ref_unique_in_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.description}"
+
+    def target_for(self, quarter_number: int) -> Decimal | None:
+        """The quarter's own target where one is set, else the year's. Uses prefetched
+        `quarter_targets` when present."""
+        for quarter_target in self.quarter_targets.all():
+            if quarter_target.quarter_number == quarter_number:
+                return quarter_target.value
+        return self.target
+
+
+class QuarterTarget(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="quarter_targets")
+    quarter_number = models.PositiveSmallIntegerField(choices=[(n, f"Q{n}") for n in range(1, 5)])
+    value = models.DecimalField(**VALUE)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "quarter_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "quarter_number"], name="quarter_target_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter_number__gte=1, quarter_number__lte=4),
+                name="quarter_target_number_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.reference} Q{self.quarter_number}: {self.value}"
+
+
+class UpdateQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def approved(self) -> UpdateQuerySet:
+        return self.filter(ret__state=Return.State.APPROVED)
+
+
+class MeasureUpdate(models.Model):
+    """A measure's result for one quarter, part of its portfolio's return."""
+
+    class MissingReason(models.TextChoices):
+        NOT_YET_AVAILABLE = "not_yet_available", "Data not yet available"
+        NOT_MEASURED = "not_measured", "Not measured this year"
+        ANNUAL_COLLECTION = "annual_collection", "Annual collection"
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="updates")
+    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="measure_updates")
+    actual = models.DecimalField(**VALUE, null=True, blank=True)
+    missing_reason = models.CharField(max_length=30, choices=MissingReason.choices, blank=True)
+    provisional = models.BooleanField(default=False)
+    forecast = models.BooleanField(default=False)
+    period_label = models.CharField(
+        max_length=40, blank=True, help_text='When the data is for an earlier period: "Q3 data".'
+    )
+    commentary = models.TextField(blank=True)
+    target = models.DecimalField(**VALUE, null=True, blank=True)
+    status = models.CharField(max_length=50, blank=True)
+    status_colour = models.CharField(max_length=20, blank=True)
+    status_explained = models.CharField(max_length=300, blank=True)
+    status_override = models.CharField(max_length=50, blank=True)
+    override_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+    objects = UpdateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "ret"], name="measure_update_unique"),
+            models.CheckConstraint(
+                condition=Q(status_override="") | ~Q(override_reason=""),
+                name="measure_override_needs_reason",
+                violation_error_message="Give a reason for overriding the status.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure.reference} {self.ret.quarter}"
+
+    @property
+    def shown_status(self) -> str:
+        return self.status_override or self.status
+
+
+class Action(models.Model):
+    """A Council Plan action or milestone."""
+
+    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="actions")
+    reference = models.CharField(max_length=40)
+    description = models.TextField()
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="actions")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="actions")
+    expected_completion = models.DateField(null=True, blank=True)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next",
+        help_text="The same action last year.",
+    )
+    history = HistoricalRecords()
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "portfolio", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "reference"], name="action_ref_unique_in_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.description}"
+
+
+class ActionUpdate(models.Model):
+    class Status(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        ON_TRACK = "on_track", "On track"
+        SOME_SLIPPAGE = "some_slippage", "Some slippage"
+        MAJOR_SLIPPAGE = "major_slippage", "Major slippage"
+        NOT_APPLICABLE = "n/a", "N/A"
+
+    COLOURS = {
+        Status.COMPLETED: ("Blue", "blue"),
+        Status.ON_TRACK: ("Green", "green"),
+        Status.SOME_SLIPPAGE: ("Amber", "yellow"),
+        Status.MAJOR_SLIPPAGE: ("Red", "red"),
+        Status.NOT_APPLICABLE: ("N/A", "grey"),
+    }
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="action_updates")
+    status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    commentary = models.TextField(blank=True)
+    reopen_reason = models.TextField(
+        blank=True, help_text="Why an action reported Completed is no longer complete."
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+    objects = UpdateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "ret"], name="action_update_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference} {self.ret.quarter}"
+
+    @property
+    def colour(self) -> tuple[str, str]:
+        """(RAG name, GOV.UK tag colour) of the status: ("Amber", "yellow")."""
+        return self.COLOURS.get(self.status, ("", "grey"))  # type: ignore[call-overload]
