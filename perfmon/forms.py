@@ -69,3 +69,34 @@ class CouncilPlanForm(forms.ModelForm):
     class Meta:
         model = CouncilPlan
         fields = ["name", "first_year", "last_year"]
+
+
+class DecisionForm(forms.Form):
+    """A director's decision on a submitted return."""
+
+    APPROVE, RETURN = "approve", "return"
+    decision = forms.ChoiceField(
+        choices=[(APPROVE, "Approve"), (RETURN, "Return to officers")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or return the return"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when you return it: say what the officers need to change.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "Say what the officers need to change")
+        return cleaned
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does this approved return need reopening?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for reopening this return"},
+    )

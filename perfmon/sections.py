@@ -64,9 +64,9 @@ class SectionForm(ABC):
         """Field errors, for the error summary at the top of the page."""
 
     @abstractmethod
-    def conflicts(self) -> list[Conflict]:
-        """Rows whose stored version moved on since the page was loaded. Called with the
-        return locked, before save()."""
+    def conflicts(self, *, ret: Return) -> list[Conflict]:
+        """Rows of `ret` (the stored return, locked) that someone else saved since the
+        page was loaded. Called before save()."""
 
     @abstractmethod
     def save(self, *, ret: Return, user: User) -> list[Change]:

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from perfmon import quarters
-from perfmon.models import PERFORMANCE_TEAM_GROUP, Quarter, ReportingYear
+from perfmon.access import access_to
+from perfmon.models import (
+    PERFORMANCE_TEAM_GROUP,
+    Quarter,
+    ReportingYear,
+    Return,
+    ReturnEvent,
+    User,
+)
+from perfmon.sections import Change, Conflict, Missing, SectionForm, sections
 
 # The apps whose data the performance team maintains through the admin.
 PERFORMANCE_TEAM_APPS = ("perfmon", "measures", "projects", "risks", "reports")
@@ -49,3 +60,150 @@ def ensure_performance_team_group() -> Group:
     permissions = Permission.objects.filter(content_type__app_label__in=PERFORMANCE_TEAM_APPS)
     group.permissions.add(*permissions)
     return group
+
+
+# Quarterly returns -------------------------------------------------------------------
+
+
+class ReturnError(Exception):
+    """A workflow step that cannot happen; the message is for the person who tried."""
+
+
+class EditConflict(ReturnError):
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        self.conflicts = conflicts
+        names = ", ".join(sorted({c.changed_by for c in conflicts}))
+        super().__init__(f"{names} saved changes to this return while you were editing it.")
+
+
+def _locked(ret: Return) -> Return:
+    """The stored return, locked for the rest of the transaction (created if new)."""
+    if ret.pk is None:
+        ret, _ = Return.objects.get_or_create(portfolio=ret.portfolio, quarter=ret.quarter)
+    return Return.objects.with_frame().select_for_update(of=("self",)).get(pk=ret.pk)
+
+
+def _move(
+    ret: Return,
+    *,
+    to: str,
+    user: User,
+    action: str,
+    comment: str = "",
+    changes: Sequence[str] = (),
+) -> ReturnEvent:
+    event = ReturnEvent.objects.create(
+        ret=ret,
+        action=action,
+        from_state=ret.state,
+        to_state=to,
+        user=user,
+        comment=comment,
+        changes=list(changes),
+    )
+    ret.state = to
+    ret.updated_at = event.at
+    ret._history_user = user  # type: ignore[attr-defined]
+    ret.save(update_fields=["state", "updated_at"])
+    return event
+
+
+def missing_from(ret: Return) -> list[Missing]:
+    return [item for section in sections for item in section.missing(ret=ret)]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    changes: list[Change]
+    submitted: bool
+    missing: list[Missing]
+
+
+@transaction.atomic
+def save_return(
+    *, ret: Return, user: User, forms: Sequence[SectionForm], submit: bool = False
+) -> SaveResult:
+    """Save the sections' updates as one change to the return, then submit it if asked
+    and nothing is missing (the save is kept either way).
+
+    Raises ReturnError if the return is no longer editable by `user`, and EditConflict
+    (saving nothing) if someone else saved any of the same items after the forms were
+    loaded.
+    """
+    ret = _locked(ret)
+    if not access_to(user, ret).can_edit:
+        state = ret.get_state_display().lower()
+        raise ReturnError(f"This return is {state}: it cannot be changed.")
+    conflicts = [conflict for form in forms for conflict in form.conflicts(ret=ret)]
+    if conflicts:
+        raise EditConflict(conflicts)
+    changes = [change for form in forms for change in form.save(ret=ret, user=user)]
+    if changes:
+        _move(
+            ret,
+            to=ret.state,
+            user=user,
+            action=ReturnEvent.Action.SAVED,
+            changes=[str(change) for change in changes],
+        )
+    missing = missing_from(ret) if submit else []
+    if submit and not missing:
+        _move(ret, to=Return.State.SUBMITTED, user=user, action=ReturnEvent.Action.SUBMITTED)
+    return SaveResult(changes=changes, submitted=submit and not missing, missing=missing)
+
+
+@transaction.atomic
+def return_to_officers(*, ret: Return, user: User, comment: str) -> Return:
+    """Send a submitted return back to its officers with the director's comment."""
+    if not comment.strip():
+        raise ReturnError("Say what the officers need to change.")
+    ret = _locked(ret)
+    if not access_to(user, ret).can_decide:
+        raise ReturnError("Only a director of this portfolio can return a submitted return.")
+    _move(
+        ret,
+        to=Return.State.RETURNED,
+        user=user,
+        action=ReturnEvent.Action.RETURNED,
+        comment=comment.strip(),
+    )
+    return ret
+
+
+@transaction.atomic
+def approve_return(*, ret: Return, user: User, comment: str = "") -> Return:
+    """Approve a submitted return; its updates lock."""
+    ret = _locked(ret)
+    access = access_to(user, ret)
+    if access.can_decide and access.edited_by_user:
+        raise ReturnError(
+            "You changed this return yourself, so another director must approve it."
+        )
+    if not access.can_approve:
+        raise ReturnError("Only a director of this portfolio can approve a submitted return.")
+    _move(
+        ret,
+        to=Return.State.APPROVED,
+        user=user,
+        action=ReturnEvent.Action.APPROVED,
+        comment=comment.strip(),
+    )
+    return ret
+
+
+@transaction.atomic
+def reopen_return(*, ret: Return, user: User, reason: str) -> Return:
+    """Reopen an approved return for officers to change. Performance team only."""
+    if not reason.strip():
+        raise ReturnError("Give the reason for reopening this approved return.")
+    ret = _locked(ret)
+    if not access_to(user, ret).can_reopen:
+        raise ReturnError("Only the performance team can reopen an approved return.")
+    _move(
+        ret,
+        to=Return.State.REOPENED,
+        user=user,
+        action=ReturnEvent.Action.REOPENED,
+        comment=reason.strip(),
+    )
+    return ret

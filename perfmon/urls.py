@@ -6,6 +6,8 @@ from django.urls import include, path
 from perfmon import views
 from perfmon.forms import SignInForm
 
+RETURN = "returns/<int:portfolio_id>/<int:year>/q<int:quarter>/"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(
@@ -18,5 +20,11 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("returns/", views.my_returns, name="my_returns"),
+    path("approvals/", views.approvals, name="approvals"),
+    path(RETURN, views.return_page, name="return"),
+    path(f"{RETURN}decide/", views.decide_return, name="decide_return"),
+    path(f"{RETURN}reopen/", views.reopen_return, name="reopen_return"),
+    path("measures/", include("measures.urls")),
     path("admin/", admin.site.urls),
 ]

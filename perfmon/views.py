@@ -2,13 +2,19 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from perfmon import quarters
-from perfmon.models import Portfolio, Quarter
+from perfmon import inboxes, quarters, services
+from perfmon.access import ReturnAccess, get_return_for_user
+from perfmon.forms import DecisionForm, ReopenForm
+from perfmon.models import Portfolio, Quarter, Return
+from perfmon.sections import Missing, SectionForm, sections
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,3 +37,124 @@ def locked_out(
     """What django-axes shows once sign-ins for a username from one address are paused."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def return_url(ret: Return) -> str:
+    return reverse(
+        "return",
+        args=[ret.portfolio_id, ret.quarter.year.start_year, ret.quarter.number],
+    )
+
+
+def _render_return(
+    request: HttpRequest,
+    access: ReturnAccess,
+    forms: list[SectionForm],
+    *,
+    missing: list[Missing] = (),  # type: ignore[assignment]
+    conflict: services.EditConflict | None = None,
+    decision: DecisionForm | None = None,
+    reopen: ReopenForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    ret = access.ret
+    events = ret.events.select_related("user") if ret.pk else []
+    errors = [error for form in forms for error in form.error_list()]
+    context = {
+        "access": access,
+        "ret": ret,
+        "forms": forms,
+        "errors": errors,
+        "missing": missing,
+        "conflict": conflict,
+        "events": events,
+        "decision": decision or DecisionForm(),
+        "reopen": reopen or ReopenForm(),
+    }
+    return render(request, "perfmon/return.html", context, status=status)
+
+
+def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
+    access = get_return_for_user(
+        request.user, portfolio_id, year, quarter, write=request.method == "POST"
+    )
+    ret = access.ret
+    data = request.POST if request.method == "POST" else None
+    forms = [s.form(ret=ret, data=data, editable=access.can_edit) for s in sections]
+    if data is None:
+        return _render_return(request, access, forms)
+    if not all(form.is_valid() for form in forms):
+        return _render_return(request, access, forms, status=400)
+    try:
+        result = services.save_return(
+            ret=ret, user=request.user, forms=forms, submit="submit" in data
+        )
+    except services.EditConflict as conflict:
+        for form in forms:
+            form.refresh_versions()
+        return _render_return(request, access, forms, conflict=conflict, status=409)
+    except services.ReturnError as error:
+        messages.error(request, str(error))
+        return redirect(request.path)
+    if result.submitted:
+        messages.success(request, "Return submitted. Its directors have been told.")
+    elif result.missing:
+        access = get_return_for_user(request.user, portfolio_id, year, quarter)
+        forms = [s.form(ret=access.ret, editable=access.can_edit) for s in sections]
+        saved = f"{len(result.changes)} change(s) saved as a draft. " if result.changes else ""
+        messages.warning(request, f"{saved}The return was not submitted: see what is missing.")
+        return _render_return(request, access, forms, missing=result.missing)
+    elif result.changes:
+        messages.success(request, f"Draft saved: {len(result.changes)} change(s).")
+    else:
+        messages.info(request, "Nothing had changed, so nothing was saved.")
+    return redirect(request.path)
+
+
+@require_POST
+def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
+    access = get_return_for_user(request.user, portfolio_id, year, quarter)
+    if not access.can_decide:
+        raise PermissionDenied("Only a director of this portfolio can decide on this return.")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        forms = [s.form(ret=access.ret, editable=False) for s in sections]
+        return _render_return(request, access, forms, decision=form, status=400)
+    try:
+        if form.cleaned_data["decision"] == DecisionForm.APPROVE:
+            services.approve_return(
+                ret=access.ret, user=request.user, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "Return approved. It is now locked.")
+        else:
+            services.return_to_officers(
+                ret=access.ret, user=request.user, comment=form.cleaned_data["comment"]
+            )
+            messages.success(request, "Return sent back to its officers with your comment.")
+    except services.ReturnError as error:
+        messages.error(request, str(error))
+    return redirect(return_url(access.ret))
+
+
+@require_POST
+def reopen_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
+    access = get_return_for_user(request.user, portfolio_id, year, quarter)
+    if not access.can_reopen:
+        raise PermissionDenied("Only the performance team can reopen an approved return.")
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        forms = [s.form(ret=access.ret, editable=False) for s in sections]
+        return _render_return(request, access, forms, reopen=form, status=400)
+    services.reopen_return(ret=access.ret, user=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "Return reopened: its officers can change it again.")
+    return redirect(return_url(access.ret))
+
+
+def my_returns(request: HttpRequest) -> HttpResponse:
+    rows = inboxes.officer_returns(request.user, today=timezone.localdate())
+    return render(request, "perfmon/my_returns.html", {"rows": rows})
+
+
+def approvals(request: HttpRequest) -> HttpResponse:
+    rows = inboxes.awaiting_approval(request.user)
+    return render(request, "perfmon/approvals.html", {"rows": rows})

@@ -80,3 +80,28 @@ class PortfolioRoleFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     portfolio = factory.SubFactory(PortfolioFactory)
     role = PortfolioRole.Role.OFFICER
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Measure"
+
+    year = factory.SubFactory(ReportingYearFactory)
+    reference = factory.Sequence(lambda n: f"PM{n:03d}")
+    description = factory.Sequence(lambda n: f"Measure number {n}")
+    portfolio = factory.SubFactory(PortfolioFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    unit = "percentage"
+    polarity = "higher"
+    target = 58
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "measures.Action"
+
+    year = factory.SubFactory(ReportingYearFactory)
+    reference = factory.Sequence(lambda n: f"GW {n:02d}")
+    description = factory.Sequence(lambda n: f"Deliver initiative {n}")
+    portfolio = factory.SubFactory(PortfolioFactory)
+    theme = factory.SubFactory(ThemeFactory)

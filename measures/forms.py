@@ -1,0 +1,137 @@
+"""Officers' quarterly update forms for one measure and one action (a row of the return)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from measures import rules
+from measures.models import ActionUpdate, MeasureUpdate
+from measures.values import ValueParseError, parse_actual
+from perfmon.item_sections import RowForm
+
+
+class ActualField(forms.CharField):
+    """What the officer typed ("£38,140,000", "12.8 days", "74% (Provisional)"), kept as
+    text until the form cleans it into a number and flags."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_length=60, **kwargs)
+
+
+class MeasureUpdateForm(RowForm):
+    actual = ActualField(label="Actual")
+    missing_reason = forms.ChoiceField(
+        label="Or why there is no actual",
+        choices=[("", "There is an actual"), *MeasureUpdate.MissingReason.choices],
+        required=False,
+    )
+    provisional = forms.BooleanField(label="Provisional", required=False)
+    forecast = forms.BooleanField(label="Forecast", required=False)
+    period_label = forms.CharField(
+        label="Data for an earlier period", required=False, max_length=40,
+        help_text='For example "Q3 data".',
+    )
+    commentary = forms.CharField(
+        label="Supporting information", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    status_override = forms.ChoiceField(label="Override the status", required=False)
+    override_reason = forms.CharField(
+        label="Reason for the override", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self, *args: Any, scheme: rules.Scheme, quarter_number: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scheme = scheme
+        self.unit = rules.Unit(self.item.unit)
+        self.target = self.item.target_for(quarter_number)
+        self.fields["status_override"].choices = [("", "No override")] + [
+            (band.label, band.label) for band in scheme.bands
+        ]
+        if self.initial.get("actual") is not None and not self.is_bound:
+            self.initial["actual"] = rules.format_value(self.initial["actual"], self.unit)
+
+    @property
+    def target_text(self) -> str:
+        return rules.format_value(self.target, self.unit) if self.target is not None else ""
+
+    @property
+    def previous_text(self) -> str:
+        """Last quarter's approved result in words: "56% (Green)"."""
+        previous = self.previous
+        if previous is None:
+            return ""
+        if previous.actual is None:
+            return previous.get_missing_reason_display() or "no actual"
+        value = rules.format_value(previous.actual, self.unit)
+        return f"{value} ({previous.shown_status})" if previous.shown_status else value
+
+    def clean_actual(self) -> Decimal | None:
+        text = self.cleaned_data.get("actual", "")
+        if not text.strip():
+            return None
+        try:
+            parsed = parse_actual(text)
+        except ValueParseError as error:
+            raise forms.ValidationError(str(error)) from error
+        # Flags typed inside the value ("76% (Provisional)") count as ticked boxes.
+        self._parsed = parsed
+        return parsed.value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        parsed = getattr(self, "_parsed", None)
+        if parsed is not None:
+            cleaned["provisional"] = cleaned.get("provisional") or parsed.provisional
+            cleaned["forecast"] = cleaned.get("forecast") or parsed.forecast
+            cleaned["period_label"] = cleaned.get("period_label") or parsed.period_label
+            if parsed.missing_reason and not cleaned.get("missing_reason"):
+                cleaned["missing_reason"] = parsed.missing_reason.value
+        if cleaned.get("actual") is not None and cleaned.get("missing_reason"):
+            self.add_error(
+                "missing_reason", "Give either an actual or a reason there is none, not both"
+            )
+        if cleaned.get("status_override") and not cleaned.get("override_reason", "").strip():
+            self.add_error("override_reason", "Say why the status is overridden")
+        if not cleaned.get("status_override"):
+            cleaned["override_reason"] = ""
+        return cleaned
+
+
+class ActionUpdateForm(RowForm):
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Choose a status"), *ActionUpdate.Status.choices],
+        required=False,
+    )
+    commentary = forms.CharField(
+        label="Supporting information", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reopen_reason = forms.CharField(
+        label="Why is it no longer completed?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def was_completed(self) -> bool:
+        completed = ActionUpdate.Status.COMPLETED
+        return any(
+            update is not None and update.status == completed
+            for update in (self.stored, self.previous)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        status = cleaned.get("status")
+        going_back = self.was_completed() and status and status != ActionUpdate.Status.COMPLETED
+        if going_back and not cleaned.get("reopen_reason", "").strip():
+            self.add_error(
+                "reopen_reason",
+                "This action was reported completed: say why it is no longer completed",
+            )
+        if not going_back:
+            cleaned["reopen_reason"] = ""
+        return cleaned

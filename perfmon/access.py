@@ -1,0 +1,92 @@
+"""Who may see and do what with a return. Views load returns only through here.
+
+Officers edit their own portfolios' returns while they are editable; directors decide
+on their portfolios' submitted returns; viewers read approved returns; the performance
+team reads everything and alone reopens an approved return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
+
+
+@dataclass(frozen=True)
+class ReturnAccess:
+    """What one person may do with one return."""
+
+    ret: Return
+    roles: frozenset[str]
+    is_team: bool
+    edited_by_user: bool
+
+    @property
+    def can_read(self) -> bool:
+        return self.is_team or bool(self.roles) or self.ret.state == Return.State.APPROVED
+
+    @property
+    def can_edit(self) -> bool:
+        return PortfolioRole.Role.OFFICER in self.roles and self.ret.is_editable
+
+    @property
+    def can_decide(self) -> bool:
+        """May return it to officers: a director of the portfolio, once it is submitted."""
+        return PortfolioRole.Role.DIRECTOR in self.roles and (
+            self.ret.state == Return.State.SUBMITTED
+        )
+
+    @property
+    def can_approve(self) -> bool:
+        """A director may not approve a return they edited themselves."""
+        return self.can_decide and not self.edited_by_user
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.is_team and self.ret.state == Return.State.APPROVED
+
+
+def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
+    return frozenset(
+        PortfolioRole.objects.filter(user=user, portfolio=portfolio).values_list("role", flat=True)
+    )
+
+
+def access_to(user: User, ret: Return) -> ReturnAccess:
+    edited = bool(ret.pk) and (
+        ReturnEvent.objects.filter(ret=ret, user=user, action=ReturnEvent.Action.SAVED).exists()
+    )
+    return ReturnAccess(
+        ret=ret,
+        roles=roles_on(user, ret.portfolio),
+        is_team=user.is_performance_team,
+        edited_by_user=edited,
+    )
+
+
+def get_return_for_user(
+    user: User, portfolio_id: int, start_year: int, number: int, *, write: bool = False
+) -> ReturnAccess:
+    """The return of a portfolio for a quarter (a new, unsaved draft if none is stored yet).
+
+    Raises Http404 when the person may not read it (so its existence is not revealed)
+    and PermissionDenied when they may read but `write` was asked and they may not edit.
+    """
+    portfolio = get_object_or_404(Portfolio, pk=portfolio_id)
+    quarter = get_object_or_404(
+        Quarter.objects.select_related("year"), year__start_year=start_year, number=number
+    )
+    ret = (
+        Return.objects.with_frame().filter(portfolio=portfolio, quarter=quarter).first()
+        or Return(portfolio=portfolio, quarter=quarter)
+    )
+    access = access_to(user, ret)
+    if not access.can_read:
+        raise Http404("No such return.")
+    if write and not access.can_edit:
+        raise PermissionDenied("You cannot change this return.")
+    return access
