@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -13,7 +14,22 @@ from simple_history.models import HistoricalRecords
 from measures import rules
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 
-VALUE = {"max_digits": 20, "decimal_places": 6}
+
+
+class ValueField(models.DecimalField):
+    """A measured value. Read back without the storage's trailing zeros, so 58 shows as
+    58% and not 58.000000%."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 20)
+        kwargs.setdefault("decimal_places", 6)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        if value is None:
+            return None
+        value = Decimal(value)
+        return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 class RatingScheme(models.Model):
@@ -54,6 +70,9 @@ class RatingScheme(models.Model):
                     floor_inclusive=band.floor_inclusive,
                     high_target_above=band.high_target_above,
                     high_target_floor=band.high_target_floor,
+                    high_target_unit=rules.Unit(band.high_target_unit)
+                    if band.high_target_unit
+                    else None,
                 )
                 for band in self.bands.all()
             ),
@@ -79,6 +98,11 @@ class RatingBand(models.Model):
     floor_inclusive = models.BooleanField(default=True)
     high_target_above = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
     high_target_floor = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    high_target_unit = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="Apply the high-target floor only to measures in this unit (percentage).",
+    )
     description = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -136,8 +160,8 @@ class Measure(models.Model):
     frequency = models.CharField(
         max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
-    target = models.DecimalField(
-        **VALUE, null=True, blank=True, help_text="The year's target. Leave blank for no target."
+    target = ValueField(
+        null=True, blank=True, help_text="The year's target. Leave blank for no target."
     )
     previous = models.OneToOneField(
         "self",
@@ -171,7 +195,7 @@ class Measure(models.Model):
 class QuarterTarget(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="quarter_targets")
     quarter_number = models.PositiveSmallIntegerField(choices=[(n, f"Q{n}") for n in range(1, 5)])
-    value = models.DecimalField(**VALUE)
+    value = ValueField()
     history = HistoricalRecords()
 
     class Meta:
@@ -205,7 +229,7 @@ class MeasureUpdate(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="updates")
     ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="measure_updates")
-    actual = models.DecimalField(**VALUE, null=True, blank=True)
+    actual = ValueField(null=True, blank=True)
     missing_reason = models.CharField(max_length=30, choices=MissingReason.choices, blank=True)
     provisional = models.BooleanField(default=False)
     forecast = models.BooleanField(default=False)
@@ -213,7 +237,7 @@ class MeasureUpdate(models.Model):
         max_length=40, blank=True, help_text='When the data is for an earlier period: "Q3 data".'
     )
     commentary = models.TextField(blank=True)
-    target = models.DecimalField(**VALUE, null=True, blank=True)
+    target = ValueField(null=True, blank=True)
     status = models.CharField(max_length=50, blank=True)
     status_colour = models.CharField(max_length=20, blank=True)
     status_explained = models.CharField(max_length=300, blank=True)

@@ -29,6 +29,7 @@ def rate(update: MeasureUpdate, *, measure: Measure, target: Any, scheme: rules.
         target=target,
         polarity=rules.Polarity(measure.polarity),
         scheme=scheme,
+        unit=unit,
     )
     explained = rules.explain_rating(rating, target=target, unit=unit, scheme=scheme)
     if rating.band is not None:

@@ -1,35 +1,177 @@
-"""The demo council, built from the published Derby City tables in reports/seeds/."""
+"""The demo council, built from the published Derby City tables in reports/seeds/.
+
+The 2024/25 table is imported as it was published. This year's measures and actions carry
+the same items on, with quarterly returns in every state so each inbox has something in it.
+Every step is get-or-create: loading twice changes nothing.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
+from measures.sections import rate
 from perfmon import demo as frame_demo
+from perfmon import quarters
+from perfmon.models import Portfolio, Quarter, ReportingYear, Return, ReturnEvent, User
 from reports.annual_table import read_table
+from reports.importer import ImportResult, import_results, parse_results
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 ANNUAL_2024_25 = SEEDS / "derby-city-annual-results-2024-25.txt"
 
 PLAN_NAME = "Council Plan 2024 to 2028"
 PLAN_YEARS = (2024, 2027)
-# The demo officer and director work on these two (one with projects and risks in the seed).
-ROLE_PORTFOLIOS = ("Children, Young People and Skills", "Governance and Finance")
+CYPS, GOVERNANCE = "Children, Young People and Skills", "Governance and Finance"
+# The demo officer and director work on these two.
+ROLE_PORTFOLIOS = (CYPS, GOVERNANCE)
+
+
+@dataclass(frozen=True)
+class Demo:
+    frame: frame_demo.DemoFrame
+    imported: ImportResult
 
 
 def _in_order(values: list[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
-def load_demo(*, today: date) -> frame_demo.DemoFrame:
-    rows = read_table(ANNUAL_2024_25.read_text(encoding="utf-8"))
-    themes = sorted(_in_order([row.get("council plan theme") for row in rows]))
-    portfolios = _in_order([row.portfolio for row in rows])
-    return frame_demo.load_demo_frame(
+@transaction.atomic
+def load_demo(*, today: date) -> Demo:
+    text = ANNUAL_2024_25.read_text(encoding="utf-8")
+    rows = read_table(text)
+    frame = frame_demo.load_demo_frame(
         today=today,
         plan_name=PLAN_NAME,
         plan_years=PLAN_YEARS,
-        themes=themes,
-        portfolios=portfolios,
+        themes=sorted(_in_order([row.get("council plan theme") for row in rows])),
+        portfolios=_in_order([row.portfolio for row in rows]),
         role_portfolios=ROLE_PORTFOLIOS,
     )
+    admin = frame.users[frame_demo.ADMIN.username]
+    imported = import_results(
+        table=parse_results(text), start_year=2024, user=admin, source=ANNUAL_2024_25.name
+    )
+    current = ReportingYear.objects.get(start_year=quarters.quarter_being_reported(today)[0])
+    if not Measure.objects.filter(year=current).exists():
+        _carry_items_on(from_year=2024, to=current)
+        _current_returns(current, today=today, users=frame.users)
+    return Demo(frame=frame, imported=imported)
+
+
+def _carry_items_on(*, from_year: int, to: ReportingYear) -> None:
+    for model in (Measure, Action):
+        copies = []
+        for item in model.objects.filter(year__start_year=from_year):
+            item.pk, item.id, item.year, item.previous = None, None, to, None
+            copies.append(item)
+        bulk_create_with_history(copies, model, default_change_reason="demo")
+
+
+def _wobble(reference: str, quarter: int) -> Decimal:
+    """A steady pseudo-random factor between 0.9 and 1.1 for a measure's demo value."""
+    digest = hashlib.sha256(f"{reference}/{quarter}".encode()).digest()
+    return Decimal(90 + digest[0] % 21) / 100
+
+
+def _plan(portfolios: list[Portfolio]) -> dict[tuple[str, int], str]:
+    """Which state each demo return is in: every state appears in the inboxes."""
+    plan = {(p.name, 1): Return.State.APPROVED for p in portfolios}
+    plan[(GOVERNANCE, 1)] = Return.State.SUBMITTED
+    plan[(CYPS, 2)] = Return.State.RETURNED
+    plan[(GOVERNANCE, 2)] = Return.State.DRAFT
+    plan[("Health and Adult Care", 2)] = Return.State.APPROVED
+    return plan
+
+
+def _current_returns(year: ReportingYear, *, today: date, users: dict[str, User]) -> None:
+    officer, director = users["officer"], users["director"]
+    scheme = RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
+    reporting = quarters.quarter_being_reported(today)
+    last_actuals = {
+        update.measure.reference: update.actual
+        for update in MeasureUpdate.objects.filter(
+            measure__year__start_year=2024, ret__quarter__number=4
+        ).select_related("measure")
+    }
+    portfolios = list(Portfolio.objects.all())
+    for (name, number), state in _plan(portfolios).items():
+        if (year.start_year, number) > reporting:
+            continue
+        portfolio = next(p for p in portfolios if p.name == name)
+        quarter = Quarter.objects.get(year=year, number=number)
+        _demo_return(
+            portfolio, quarter, state,
+            officer=officer, director=director, scheme=scheme, last_actuals=last_actuals,
+        )
+
+
+def _demo_return(
+    portfolio: Portfolio,
+    quarter: Quarter,
+    state: str,
+    *,
+    officer: User,
+    director: User,
+    scheme: object,
+    last_actuals: dict[str, Decimal | None],
+) -> None:
+    ret = Return.objects.create(portfolio=portfolio, quarter=quarter, state=state)
+    at = timezone.now() - timedelta(days=2)
+    complete = state != Return.State.DRAFT
+    measures = list(Measure.objects.filter(portfolio=portfolio, year=quarter.year))
+    updates = []
+    for index, measure in enumerate(measures):
+        if not complete and index % 2:
+            continue
+        last = last_actuals.get(measure.reference)
+        actual = None if last is None else (last * _wobble(measure.reference, quarter.number))
+        update = MeasureUpdate(
+            measure=measure,
+            ret=ret,
+            actual=None if actual is None else actual.quantize(Decimal("0.1")),
+            missing_reason="" if actual is not None else "not_yet_available",
+            target=measure.target,
+            commentary="" if actual is None else "Demo figure for this quarter.",
+            updated_by=officer,
+            updated_at=at,
+        )
+        rate(update, measure=measure, target=measure.target, scheme=scheme)  # type: ignore[arg-type]
+        updates.append(update)
+    bulk_create_with_history(updates, MeasureUpdate, default_user=officer)
+    actions = list(Action.objects.filter(portfolio=portfolio, year=quarter.year))
+    action_updates = [
+        ActionUpdate(
+            action=action,
+            ret=ret,
+            status=ActionUpdate.Status.ON_TRACK if index % 4 else ActionUpdate.Status.SOME_SLIPPAGE,
+            commentary="Progressing as planned." if index % 4 else "Waiting on a partner.",
+            updated_by=officer,
+            updated_at=at,
+        )
+        for index, action in enumerate(actions)
+        if complete or index % 2 == 0
+    ]
+    bulk_create_with_history(action_updates, ActionUpdate, default_user=officer)
+    trail = [(ReturnEvent.Action.SAVED, Return.State.DRAFT, Return.State.DRAFT, officer, "")]
+    if state != Return.State.DRAFT:
+        trail.append((ReturnEvent.Action.SUBMITTED, Return.State.DRAFT, Return.State.SUBMITTED, officer, ""))
+    if state == Return.State.APPROVED:
+        trail.append((ReturnEvent.Action.APPROVED, Return.State.SUBMITTED, state, director, ""))
+    if state == Return.State.RETURNED:
+        comment = "Please add supporting information for the measures rated Red."
+        trail.append((ReturnEvent.Action.RETURNED, Return.State.SUBMITTED, state, director, comment))
+    for action, from_state, to_state, user, comment in trail:
+        ReturnEvent.objects.create(
+            ret=ret, action=action, from_state=from_state, to_state=to_state,
+            user=user, comment=comment, at=at,
+        )

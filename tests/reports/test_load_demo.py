@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -6,7 +7,17 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from perfmon.models import CouncilPlan, Portfolio, PortfolioRole, Quarter, ReportingYear, Theme, User
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
+from perfmon.models import (
+    CouncilPlan,
+    Portfolio,
+    PortfolioRole,
+    Quarter,
+    ReportingYear,
+    Return,
+    Theme,
+    User,
+)
 
 SEED_PORTFOLIOS = {
     "Children, Young People and Skills",
@@ -35,7 +46,20 @@ def load() -> str:
 
 
 def frame_counts() -> dict[str, int]:
-    models = [CouncilPlan, Theme, Portfolio, PortfolioRole, ReportingYear, Quarter, User]
+    models = [
+        CouncilPlan,
+        Theme,
+        Portfolio,
+        PortfolioRole,
+        ReportingYear,
+        Quarter,
+        User,
+        Return,
+        Measure,
+        MeasureUpdate,
+        Action,
+        ActionUpdate,
+    ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts.update({f"history {m.__name__}": m.history.count() for m in models})
     return counts
@@ -46,8 +70,8 @@ def test_it_loads_the_seed_themes_portfolios_and_this_year(db: None) -> None:
     output = load()
     assert set(Portfolio.objects.values_list("name", flat=True)) == SEED_PORTFOLIOS
     assert list(Theme.objects.values_list("name", flat=True)) == SEED_THEMES
-    year = ReportingYear.objects.get()
-    assert year.label == "2026/27"
+    assert sorted(ReportingYear.objects.values_list("start_year", flat=True)) == [2023, 2024, 2026]
+    year = ReportingYear.objects.get(start_year=2026)
     q2 = year.quarters.get(number=2)
     # The quarter being reported is due three days from today.
     assert q2.submission_deadline == date(2026, 11, 26)
@@ -58,10 +82,8 @@ def test_it_loads_the_seed_themes_portfolios_and_this_year(db: None) -> None:
 @time_machine.travel(date(2027, 4, 10))
 def test_it_creates_last_year_too_while_its_fourth_quarter_is_reported(db: None) -> None:
     load()
-    assert list(ReportingYear.objects.order_by("start_year").values_list("start_year", flat=True)) == [
-        2026,
-        2027,
-    ]
+    years = ReportingYear.objects.order_by("start_year").values_list("start_year", flat=True)
+    assert list(years) == [2023, 2024, 2026, 2027]
     q4 = Quarter.objects.get(year__start_year=2026, number=4)
     assert q4.submission_deadline == date(2027, 4, 13)
 
@@ -75,7 +97,9 @@ def test_it_gives_each_demo_user_their_role(db: None) -> None:
         ("Children, Young People and Skills", "officer"),
         ("Governance and Finance", "officer"),
     ]
-    assert User.objects.get(username="director").portfolio_roles.filter(role="director").count() == 2
+    assert (
+        User.objects.get(username="director").portfolio_roles.filter(role="director").count() == 2
+    )
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_performance_team and not admin.is_superuser
     viewer = User.objects.get(username="viewer")
@@ -98,3 +122,32 @@ def test_it_refuses_to_load_demo_users_in_production(db: None) -> None:
     with pytest.raises(CommandError, match="published password"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_imports_the_published_2024_25_measures_and_actions(db: None) -> None:
+    load()
+    assert Measure.objects.filter(year__start_year=2024).count() == 94
+    assert Action.objects.filter(year__start_year=2024).count() == 55
+    neet = MeasureUpdate.objects.get(measure__reference="EHCS PM21", measure__year__start_year=2024)
+    assert (neet.actual, neet.measure.target, neet.shown_status) == (
+        Decimal("7.4"),
+        Decimal("4.7"),
+        "Red",
+    )
+    assert neet.measure.polarity == "lower"  # DoT Deteriorating while the value rose
+    last_year = neet.measure.previous.updates.get()
+    assert last_year.actual == Decimal("4.7")
+    tax = MeasureUpdate.objects.get(measure__reference="CM PM03", measure__year__start_year=2024)
+    assert (tax.status, tax.status_override, tax.override_reason) == ("Green", "Amber", "imported")
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_gives_the_demo_returns_in_every_state(db: None) -> None:
+    load()
+    states = set(
+        Return.objects.filter(quarter__year__start_year=2026).values_list("state", flat=True)
+    )
+    assert states == {"draft", "submitted", "returned", "approved"}
+    mine = Return.objects.filter(portfolio__roles__user__username="officer").distinct()
+    assert set(mine.values_list("state", flat=True)) >= {"draft", "submitted", "returned"}

@@ -10,8 +10,9 @@ from reports.demo import load_demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo council (Derby City's 2024/25 themes and portfolios, the current "
-        "reporting year with deadlines around today, and demo users). Safe to run twice."
+        "Load the demo council: Derby City's 2024/25 themes, portfolios, measures and "
+        "actions from its published results, the current reporting year with deadlines "
+        "around today and returns in every state, and demo users. Safe to run twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,12 +28,21 @@ class Command(BaseCommand):
                 "This looks like production (DEBUG is off): the demo users have a "
                 "published password. Pass --allow-production to load them anyway."
             )
-        frame = load_demo(today=timezone.localdate())
+        demo = load_demo(today=timezone.localdate())
+        frame, imported = demo.frame, demo.imported
         years = ", ".join(year.label for year in frame.years)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo council loaded: {len(frame.portfolios)} portfolios, "
-                f"reporting years {years}."
+                f"current reporting year {years}; from the 2024/25 published results "
+                f"{imported.created['measure']} measures and {imported.created['action']} "
+                "actions created"
+                + (
+                    f" ({imported.unchanged['measure'] + imported.unchanged['action']} "
+                    "already there)."
+                    if imported.unchanged
+                    else "."
+                )
             )
         )
         self.stdout.write(f"Sign in at /sign-in/ with password {DEMO_PASSWORD!r} as:")
