@@ -31,7 +31,9 @@ class MeasureUpdateForm(RowForm):
     provisional = forms.BooleanField(label="Provisional", required=False)
     forecast = forms.BooleanField(label="Forecast", required=False)
     period_label = forms.CharField(
-        label="Data for an earlier period", required=False, max_length=40,
+        label="Data for an earlier period",
+        required=False,
+        max_length=40,
         help_text='For example "Q3 data".',
     )
     commentary = forms.CharField(
@@ -104,7 +106,8 @@ class MeasureUpdateForm(RowForm):
 
 class ActionUpdateForm(RowForm):
     status = forms.ChoiceField(
-        label="Status", choices=[("", "Choose a status"), *ActionUpdate.Status.choices],
+        label="Status",
+        choices=[("", "Choose a status"), *ActionUpdate.Status.choices],
         required=False,
     )
     commentary = forms.CharField(

@@ -15,7 +15,6 @@ from measures import rules
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 
 
-
 class ValueField(models.DecimalField):
     """A measured value. Read back without the storage's trailing zeros, so 58 shows as
     58% and not 58.000000%."""
@@ -154,9 +153,7 @@ class Measure(models.Model):
     portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="measures")
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="measures")
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.COUNT)
-    polarity = models.CharField(
-        max_length=10, choices=Polarity.choices, default=Polarity.HIGHER
-    )
+    polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.HIGHER)
     frequency = models.CharField(
         max_length=20, choices=Frequency.choices, default=Frequency.QUARTERLY
     )

@@ -80,10 +80,9 @@ def get_return_for_user(
     quarter = get_object_or_404(
         Quarter.objects.select_related("year"), year__start_year=start_year, number=number
     )
-    ret = (
-        Return.objects.with_frame().filter(portfolio=portfolio, quarter=quarter).first()
-        or Return(portfolio=portfolio, quarter=quarter)
-    )
+    ret = Return.objects.with_frame().filter(
+        portfolio=portfolio, quarter=quarter
+    ).first() or Return(portfolio=portfolio, quarter=quarter)
     access = access_to(user, ret)
     if not access.can_read:
         raise Http404("No such return.")

@@ -12,7 +12,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from perfmon import services
 from perfmon.forms import CouncilPlanForm, ReportingYearForm
-from perfmon.models import CouncilPlan, Portfolio, PortfolioRole, Quarter, ReportingYear, Theme, User
+from perfmon.models import (
+    CouncilPlan,
+    Portfolio,
+    PortfolioRole,
+    Quarter,
+    ReportingYear,
+    Theme,
+    User,
+)
 
 admin.site.site_header = "perfmon administration"
 admin.site.site_title = "perfmon admin"
@@ -40,9 +48,7 @@ class ReportingYearAdmin(SimpleHistoryAdmin):
     def get_inlines(self, request: HttpRequest, obj: ReportingYear | None) -> list[Any]:
         return self.inlines if obj else []
 
-    def save_model(
-        self, request: HttpRequest, obj: ReportingYear, form: Any, change: bool
-    ) -> None:
+    def save_model(self, request: HttpRequest, obj: ReportingYear, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return

@@ -13,7 +13,15 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from perfmon import quarters, services
-from perfmon.models import CouncilPlan, Portfolio, PortfolioRole, Quarter, ReportingYear, Theme, User
+from perfmon.models import (
+    CouncilPlan,
+    Portfolio,
+    PortfolioRole,
+    Quarter,
+    ReportingYear,
+    Theme,
+    User,
+)
 
 DEMO_PASSWORD = "perfmon-demo"
 DEMO_EMAIL_DOMAIN = "demo.perfmon.invalid"
@@ -118,7 +126,10 @@ def load_demo_frame(
     admin.groups.add(services.ensure_performance_team_group())
     for name in role_portfolios:
         portfolio = Portfolio.objects.get(name=name)
-        for demo, role in ((OFFICER, PortfolioRole.Role.OFFICER), (DIRECTOR, PortfolioRole.Role.DIRECTOR)):
+        for demo, role in (
+            (OFFICER, PortfolioRole.Role.OFFICER),
+            (DIRECTOR, PortfolioRole.Role.DIRECTOR),
+        ):
             PortfolioRole.objects.get_or_create(
                 user=users[demo.username], portfolio=portfolio, role=role
             )

@@ -28,9 +28,7 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = (
-            "Enter your email address or username"
-        )
+        self.fields["username"].error_messages["required"] = "Enter your email address or username"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 

@@ -51,9 +51,11 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
             | Q(state__in=Return.EDITABLE_STATES)
         )
     )
-    current = Quarter.objects.select_related("year").filter(
-        year__start_year=start_year, number=number
-    ).first()
+    current = (
+        Quarter.objects.select_related("year")
+        .filter(year__start_year=start_year, number=number)
+        .first()
+    )
     by_key = {(ret.portfolio_id, ret.quarter_id): ret for ret in returns}
     keys = {(ret.portfolio, ret.quarter) for ret in returns}
     if current:
@@ -65,7 +67,9 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
         ret = by_key.get((portfolio.pk, quarter.pk))
         count = missing.get(ret.pk, 0) if ret else not_started.get(portfolio.pk, 0)
         rows.append(InboxRow(portfolio=portfolio, quarter=quarter, ret=ret, missing=count))
-    rows.sort(key=lambda row: (-row.quarter.year.start_year, -row.quarter.number, row.portfolio.name))
+    rows.sort(
+        key=lambda row: (-row.quarter.year.start_year, -row.quarter.number, row.portfolio.name)
+    )
     return rows
 
 

@@ -84,7 +84,9 @@ class ItemSectionForm(SectionForm):
     def _changed_fields(self, row: Row, stored: Any) -> dict[str, tuple[Any, Any]]:
         before = self.section.values_of(stored, item=row.item)
         after = self.section.cleaned_values(row.form.cleaned_data)
-        return {name: (before[name], value) for name, value in after.items() if before[name] != value}
+        return {
+            name: (before[name], value) for name, value in after.items() if before[name] != value
+        }
 
     def conflicts(self, *, ret: Return) -> list[Conflict]:
         self.ret = ret

@@ -7,7 +7,12 @@ by the calendar year it starts in: 2024 is "2024/25", 1 April 2024 to 31 March 2
 import re
 from datetime import date, timedelta
 
-QUARTER_MONTHS = {1: "April to June", 2: "July to September", 3: "October to December", 4: "January to March"}
+QUARTER_MONTHS = {
+    1: "April to June",
+    2: "July to September",
+    3: "October to December",
+    4: "January to March",
+}
 
 _LABEL = re.compile(r"^\s*(?P<start>\d{4})\s*(?:[/\-–]\s*(?P<end>\d{2}|\d{4}))?\s*$")
 

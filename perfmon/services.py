@@ -176,9 +176,7 @@ def approve_return(*, ret: Return, user: User, comment: str = "") -> Return:
     ret = _locked(ret)
     access = access_to(user, ret)
     if access.can_decide and access.edited_by_user:
-        raise ReturnError(
-            "You changed this return yourself, so another director must approve it."
-        )
+        raise ReturnError("You changed this return yourself, so another director must approve it.")
     if not access.can_approve:
         raise ReturnError("Only a director of this portfolio can approve a submitted return.")
     _move(

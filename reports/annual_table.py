@@ -34,9 +34,7 @@ def _normalise(name: str) -> str:
 
 def _is_header(cells: list[str]) -> bool:
     names = {_normalise(cell) for cell in cells}
-    return any("description" in name for name in names) and any(
-        "status" in name for name in names
-    )
+    return any("description" in name for name in names) and any("status" in name for name in names)
 
 
 def _heading(cells: list[str]) -> str | None:

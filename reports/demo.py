@@ -110,8 +110,13 @@ def _current_returns(year: ReportingYear, *, today: date, users: dict[str, User]
         portfolio = next(p for p in portfolios if p.name == name)
         quarter = Quarter.objects.get(year=year, number=number)
         _demo_return(
-            portfolio, quarter, state,
-            officer=officer, director=director, scheme=scheme, last_actuals=last_actuals,
+            portfolio,
+            quarter,
+            state,
+            officer=officer,
+            director=director,
+            scheme=scheme,
+            last_actuals=last_actuals,
         )
 
 
@@ -164,14 +169,23 @@ def _demo_return(
     bulk_create_with_history(action_updates, ActionUpdate, default_user=officer)
     trail = [(ReturnEvent.Action.SAVED, Return.State.DRAFT, Return.State.DRAFT, officer, "")]
     if state != Return.State.DRAFT:
-        trail.append((ReturnEvent.Action.SUBMITTED, Return.State.DRAFT, Return.State.SUBMITTED, officer, ""))
+        trail.append(
+            (ReturnEvent.Action.SUBMITTED, Return.State.DRAFT, Return.State.SUBMITTED, officer, "")
+        )
     if state == Return.State.APPROVED:
         trail.append((ReturnEvent.Action.APPROVED, Return.State.SUBMITTED, state, director, ""))
     if state == Return.State.RETURNED:
         comment = "Please add supporting information for the measures rated Red."
-        trail.append((ReturnEvent.Action.RETURNED, Return.State.SUBMITTED, state, director, comment))
+        trail.append(
+            (ReturnEvent.Action.RETURNED, Return.State.SUBMITTED, state, director, comment)
+        )
     for action, from_state, to_state, user, comment in trail:
         ReturnEvent.objects.create(
-            ret=ret, action=action, from_state=from_state, to_state=to_state,
-            user=user, comment=comment, at=at,
+            ret=ret,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            user=user,
+            comment=comment,
+            at=at,
         )

@@ -133,7 +133,9 @@ def parse_results(text: str) -> ParsedTable:
             continue
         if parsed.reference in seen and parsed.kind != "other":
             table.problems.append(
-                Problem(row.line, "Ref", f"{parsed.reference} is also on line {seen[parsed.reference]}.")
+                Problem(
+                    row.line, "Ref", f"{parsed.reference} is also on line {seen[parsed.reference]}."
+                )
             )
             continue
         seen[parsed.reference] = row.line
@@ -144,7 +146,11 @@ def parse_results(text: str) -> ParsedTable:
                 continue
             parsed.theme = above.theme
             table.warnings.append(
-                Problem(row.line, "Council Plan theme", f"Blank: took {above.theme!r} from the row above.")
+                Problem(
+                    row.line,
+                    "Council Plan theme",
+                    f"Blank: took {above.theme!r} from the row above.",
+                )
             )
         table.rows.append(parsed)
     return table
@@ -185,9 +191,7 @@ class ImportResult:
 
 
 @transaction.atomic
-def import_results(
-    *, table: ParsedTable, start_year: int, user: User, source: str
-) -> ImportResult:
+def import_results(*, table: ParsedTable, start_year: int, user: User, source: str) -> ImportResult:
     """Write a parsed table for the year starting `start_year`: its measures and actions,
     their Q4 results in approved returns (the published status kept as the council's
     override where it differs from ours), and last year's actuals as the previous year's
@@ -251,7 +255,10 @@ def import_results(
         if measure.previous_id is None and not hasattr(previous, "next"):
             measure.previous = previous
             measure.save(update_fields=["previous"])
-        for item, parsed, quarter in ((measure, row.actual, q4), (previous, row.last_year, last_q4)):
+        for item, parsed, quarter in (
+            (measure, row.actual, q4),
+            (previous, row.last_year, last_q4),
+        ):
             if MeasureUpdate.objects.filter(measure=item, ret__quarter=quarter).exists():
                 continue
             update = MeasureUpdate(
@@ -271,6 +278,10 @@ def import_results(
             if published and published.lower() not in {update.status.lower(), "n/a"}:
                 update.status_override, update.override_reason = published, "imported"
             new_updates.append(update)
-    bulk_create_with_history(new_updates, MeasureUpdate, default_user=user, default_change_reason=reason)
-    bulk_create_with_history(new_actions, ActionUpdate, default_user=user, default_change_reason=reason)
+    bulk_create_with_history(
+        new_updates, MeasureUpdate, default_user=user, default_change_reason=reason
+    )
+    bulk_create_with_history(
+        new_actions, ActionUpdate, default_user=user, default_change_reason=reason
+    )
     return result

@@ -7,7 +7,15 @@ from typing import Any
 import factory
 
 from perfmon import quarters
-from perfmon.models import CouncilPlan, Portfolio, PortfolioRole, Quarter, ReportingYear, Theme, User
+from perfmon.models import (
+    CouncilPlan,
+    Portfolio,
+    PortfolioRole,
+    Quarter,
+    ReportingYear,
+    Theme,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -45,8 +53,12 @@ class QuarterFactory(factory.django.DjangoModelFactory):
 
     year = factory.SubFactory(ReportingYearFactory)
     number = 1
-    starts_on = factory.LazyAttribute(lambda q: quarters.quarter_bounds(q.year.start_year, q.number)[0])
-    ends_on = factory.LazyAttribute(lambda q: quarters.quarter_bounds(q.year.start_year, q.number)[1])
+    starts_on = factory.LazyAttribute(
+        lambda q: quarters.quarter_bounds(q.year.start_year, q.number)[0]
+    )
+    ends_on = factory.LazyAttribute(
+        lambda q: quarters.quarter_bounds(q.year.start_year, q.number)[1]
+    )
 
 
 class CouncilPlanFactory(factory.django.DjangoModelFactory):

@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import measures.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import measures.models
 
 
 class Migration(migrations.Migration):

@@ -8,72 +8,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('perfmon', '0001_initial'),
+        ("perfmon", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReturn',
+            name="HistoricalReturn",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned for changes'), ('approved', 'Approved'), ('reopened', 'Reopened')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('portfolio', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='perfmon.portfolio')),
-                ('quarter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='perfmon.quarter')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned for changes"),
+                            ("approved", "Approved"),
+                            ("reopened", "Reopened"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="perfmon.portfolio",
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="perfmon.quarter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical return',
-                'verbose_name_plural': 'historical returns',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical return",
+                "verbose_name_plural": "historical returns",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Return',
+            name="Return",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned for changes'), ('approved', 'Approved'), ('reopened', 'Reopened')], default='draft', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('portfolio', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='perfmon.portfolio')),
-                ('quarter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='perfmon.quarter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned for changes"),
+                            ("approved", "Approved"),
+                            ("reopened", "Reopened"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "portfolio",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="perfmon.portfolio",
+                    ),
+                ),
+                (
+                    "quarter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="perfmon.quarter",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-quarter__year__start_year', '-quarter__number', 'portfolio__name'],
+                "ordering": ["-quarter__year__start_year", "-quarter__number", "portfolio__name"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnEvent',
+            name="ReturnEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('saved', 'Saved'), ('submitted', 'Submitted'), ('returned', 'Returned to officers'), ('approved', 'Approved'), ('reopened', 'Reopened')], max_length=20)),
-                ('from_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned for changes'), ('approved', 'Approved'), ('reopened', 'Reopened')], max_length=20)),
-                ('to_state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned for changes'), ('approved', 'Approved'), ('reopened', 'Reopened')], max_length=20)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.TextField(blank=True)),
-                ('changes', models.JSONField(blank=True, default=list)),
-                ('ret', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='perfmon.return')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("saved", "Saved"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned to officers"),
+                            ("approved", "Approved"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned for changes"),
+                            ("approved", "Approved"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned for changes"),
+                            ("approved", "Approved"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("comment", models.TextField(blank=True)),
+                ("changes", models.JSONField(blank=True, default=list)),
+                (
+                    "ret",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="perfmon.return",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='return',
-            constraint=models.UniqueConstraint(fields=('portfolio', 'quarter'), name='return_unique_per_portfolio_quarter'),
+            model_name="return",
+            constraint=models.UniqueConstraint(
+                fields=("portfolio", "quarter"), name="return_unique_per_portfolio_quarter"
+            ),
         ),
         migrations.AddIndex(
-            model_name='returnevent',
-            index=models.Index(fields=['ret', 'action', 'user'], name='perfmon_ret_ret_id_d3b339_idx'),
+            model_name="returnevent",
+            index=models.Index(
+                fields=["ret", "action", "user"], name="perfmon_ret_ret_id_d3b339_idx"
+            ),
         ),
     ]

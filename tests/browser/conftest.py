@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 @time_machine.travel(date(2026, 11, 23), tick=True)
-def test_it_signs_the_demo_officer_in_to_see_their_portfolios(live_server: object, page: object) -> None:
+def test_it_signs_the_demo_officer_in_to_see_their_portfolios(
+    live_server: object, page: object
+) -> None:
     call_command("load_demo", verbosity=0)
     page.goto(f"{live_server.url}/")
     assert "/sign-in/" in page.url

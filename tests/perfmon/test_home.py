@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
 from perfmon.models import PortfolioRole, User

@@ -27,9 +27,7 @@ def quarter(db: None) -> Quarter:
 def items(portfolio: Portfolio, quarter: Quarter) -> dict[str, Any]:
     year = quarter.year
     return {
-        "measure": MeasureFactory(
-            portfolio=portfolio, year=year, reference="EHCS PM29", target=58
-        ),
+        "measure": MeasureFactory(portfolio=portfolio, year=year, reference="EHCS PM29", target=58),
         "action": ActionFactory(portfolio=portfolio, year=year, reference="GW 03"),
     }
 
@@ -141,7 +139,12 @@ def test_it_runs_the_whole_cycle_and_locks_the_approved_return(
     assert director_client.post(page, locked).status_code == 403
     assert MeasureUpdate.objects.get().actual == Decimal("56")
     assert list(ret.events.values_list("action", flat=True)) == [
-        "saved", "submitted", "returned", "saved", "submitted", "approved"
+        "saved",
+        "submitted",
+        "returned",
+        "saved",
+        "submitted",
+        "approved",
     ]
     trail = officer_client.get(page).content.decode()
     assert "Returned to officers" in trail and "Approved" in trail
@@ -273,7 +276,10 @@ def test_it_lets_only_the_performance_team_reopen_with_a_reason(
     officer: User, director: User, admin_user: User, portfolio: Portfolio, quarter: Quarter
 ) -> None:
     Return.objects.create(portfolio=portfolio, quarter=quarter, state="approved")
-    assert as_client(director).post(url(portfolio, quarter, "reopen"), {"reason": "x"}).status_code == 403
+    assert (
+        as_client(director).post(url(portfolio, quarter, "reopen"), {"reason": "x"}).status_code
+        == 403
+    )
     team = as_client(admin_user)
     assert team.post(url(portfolio, quarter, "reopen"), {"reason": ""}).status_code == 400
     team.post(url(portfolio, quarter, "reopen"), {"reason": "Q2 figure corrected by finance."})

@@ -9,7 +9,9 @@ from django.db import connection
 
 
 def test_it_runs_against_the_configured_database(db: None) -> None:
-    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
     assert connection.vendor == expected
 
 

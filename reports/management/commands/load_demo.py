@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Load even with DEBUG off (or DEMO_ALLOWED=false). The demo password is published.",
+            help="Load even where DEBUG is off or DEMO_ALLOWED=false (the password is published).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
