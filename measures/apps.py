@@ -1,4 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_schemes(sender: AppConfig, **kwargs: Any) -> None:
+    from measures.services import ensure_rating_schemes
+
+    ensure_rating_schemes()
 
 
 class MeasuresConfig(AppConfig):
@@ -11,3 +20,5 @@ class MeasuresConfig(AppConfig):
 
         sections.register(ActionSection())
         sections.register(MeasureSection())
+        # Like Django's permissions: created after migrate, and again after a test flush.
+        post_migrate.connect(_ensure_schemes, sender=self, dispatch_uid="measures_schemes")

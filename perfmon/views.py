@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from perfmon import inboxes, quarters, services
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import DecisionForm, ReopenForm
-from perfmon.models import Portfolio, Quarter, Return
+from perfmon.models import Portfolio, Quarter, Return, ReturnEvent
 from perfmon.sections import Missing, SectionForm, sections
 
 
@@ -24,7 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "reporting_year_label": quarters.year_label(start_year),
         "reporting_quarter_number": number,
-        "reporting_months": quarters.QUARTER_MONTHS[number],
+        "reporting_months": quarters.QUARTER_MONTHS[number]
+        + f" {quarters.quarter_bounds(start_year, number)[1].year}",
         "quarter": Quarter.objects.being_reported(today).select_related("year").first(),
         "portfolios": Portfolio.objects.held_by(request.user).order_by("name"),
     }
@@ -58,7 +59,8 @@ def _render_return(
     status: int = 200,
 ) -> HttpResponse:
     ret = access.ret
-    events = ret.events.select_related("user") if ret.pk else []
+    events = list(ret.events.select_related("user")) if ret.pk else []
+    returned = [event for event in events if event.action == ReturnEvent.Action.RETURNED]
     errors = [error for form in forms for error in form.error_list()]
     context = {
         "access": access,
@@ -68,6 +70,7 @@ def _render_return(
         "missing": missing,
         "conflict": conflict,
         "events": events,
+        "last_decision": returned[-1] if returned else None,
         "decision": decision or DecisionForm(),
         "reopen": reopen or ReopenForm(),
     }

@@ -83,6 +83,10 @@ def _wobble(reference: str, quarter: int) -> Decimal:
     return Decimal(90 + digest[0] % 21) / 100
 
 
+def _precision(measure: Measure) -> Decimal:
+    return Decimal(1) if measure.unit in {"count", "currency"} else Decimal("0.1")
+
+
 def _plan(portfolios: list[Portfolio]) -> dict[tuple[str, int], str]:
     """Which state each demo return is in: every state appears in the inboxes."""
     plan = {(p.name, 1): Return.State.APPROVED for p in portfolios}
@@ -143,7 +147,7 @@ def _demo_return(
         update = MeasureUpdate(
             measure=measure,
             ret=ret,
-            actual=None if actual is None else actual.quantize(Decimal("0.1")),
+            actual=None if actual is None else actual.quantize(_precision(measure)),
             missing_reason="" if actual is not None else "not_yet_available",
             target=measure.target,
             commentary="" if actual is None else "Demo figure for this quarter.",
