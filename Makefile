@@ -55,7 +55,7 @@ fmt: install-dev
 	$(VENV)/bin/ruff check --fix .
 
 bench: install-dev assets
-	$(PY) -m pytest benchmarks -q -s -p no:randomly
+	$(PY) -m pytest benchmarks -q -s -p no:cacheprovider
 
 worker: install
 	$(VENV)/bin/celery -A perfmon worker --loglevel=INFO

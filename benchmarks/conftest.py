@@ -1,0 +1,1 @@
+"""Benchmarks run with `make bench`, never as part of `make test`."""
