@@ -26,5 +26,7 @@ urlpatterns = [
     path(f"{RETURN}decide/", views.decide_return, name="decide_return"),
     path(f"{RETURN}reopen/", views.reopen_return, name="reopen_return"),
     path("measures/", include("measures.urls")),
+    path("projects/", include("projects.urls")),
+    path("risks/", include("risks.urls")),
     path("admin/", admin.site.urls),
 ]
