@@ -1,14 +1,210 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""A measure's page and an action's page: the definition, every quarter of every year of
+the item's lineage, and (for those who may see it) the change history.
 
-from measures.models import Action, Measure
+Each page runs a fixed number of queries whatever the number of years and quarters: the
+lineage comes in one recursive query (measures.access.lineage_ids) and its updates in one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from measures import rules
+from measures.access import get_action_for_user, get_measure_for_user, lineage_ids
+from measures.chart import build_chart
+from measures.history import action_history, measure_history
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingBand
+from perfmon.models import Return, User
+
+
+@dataclass(frozen=True)
+class Status:
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    """One quarter of one year of the lineage. `update` is None when there is none this
+    person may see."""
+
+    item: Any  # the year's Measure or Action
+    number: int
+    update: Any
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number} {self.item.year.label}"
+
+    @property
+    def state(self) -> str:
+        return self.update.ret.get_state_display() if self.update else ""
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.update) and self.update.ret.state == Return.State.APPROVED
+
+
+@dataclass(frozen=True)
+class MeasureRow(QuarterRow):
+    actual_text: str = ""
+    target: Decimal | None = None
+    target_text: str = ""
+    status: Status | None = None
+    computed: Status | None = None  # the rule's status, when an override replaced it
+    direction: rules.Direction = rules.Direction.NOT_APPLICABLE
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.update.actual if self.update else None
+
+
+@dataclass(frozen=True)
+class ActionRow(QuarterRow):
+    @property
+    def status(self) -> Status | None:
+        if not self.update or not self.update.status:
+            return None
+        return Status(self.update.get_status_display(), self.update.colour[1])
 
 
 def measure_page(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = get_object_or_404(Measure, pk=pk)
-    return render(request, "measures/measure.html", {"measure": measure})
+    access = get_measure_for_user(cast(User, request.user), pk)
+    measure = access.item
+    years = list(
+        Measure.objects.filter(pk__in=lineage_ids(measure))
+        .select_related("year")
+        .prefetch_related("quarter_targets")
+        .order_by("year__start_year", "pk")
+    )
+    updates = access.visible(MeasureUpdate.objects.filter(measure__in=years)).select_related(
+        "ret__quarter"
+    )
+    rows = measure_rows(years, list(updates), colours=band_colours())
+    unit = rules.Unit(measure.unit)
+    this_year = next(item for item in years if item.pk == measure.pk)
+    chart = build_chart(
+        [(row.label, row.actual, row.target) for row in rows],
+        format_tick=lambda value: rules.format_value(value, unit),
+    )
+    context = {
+        "access": access,
+        "measure": measure,
+        "years": years,
+        "rows": rows,
+        "chart": chart,
+        "target_text": rules.format_value(measure.target, unit),
+        "quarter_targets": [
+            (target.quarter_number, rules.format_value(target.value, unit))
+            for target in this_year.quarter_targets.all()
+        ],
+        "history": measure_history(measure) if access.sees_unapproved else None,
+    }
+    return render(request, "measures/measure.html", context)
 
 
 def action_page(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(Action, pk=pk)
-    return render(request, "measures/measure.html", {"measure": action})
+    access = get_action_for_user(cast(User, request.user), pk)
+    action = access.item
+    years = list(
+        Action.objects.filter(pk__in=lineage_ids(action))
+        .select_related("year")
+        .order_by("year__start_year", "pk")
+    )
+    updates = access.visible(ActionUpdate.objects.filter(action__in=years)).select_related(
+        "ret__quarter"
+    )
+    found = {(update.action_id, update.ret.quarter.number): update for update in updates}
+    rows = [
+        ActionRow(item=item, number=number, update=found.get((item.pk, number)))
+        for item in years
+        for number in range(1, 5)
+    ]
+    context = {
+        "access": access,
+        "action": action,
+        "years": years,
+        "rows": rows,
+        "history": action_history(action) if access.sees_unapproved else None,
+    }
+    return render(request, "measures/action.html", context)
+
+
+def band_colours() -> dict[str, str]:
+    """The tag colour of each status label, for overrides (only the computed status has its
+    colour stored). The scheme in use wins where schemes share a label."""
+    pairs = RatingBand.objects.order_by("scheme__in_use").values_list("label", "colour")
+    return dict(pairs)
+
+
+def measure_rows(
+    years: list[Measure], updates: list[MeasureUpdate], *, colours: dict[str, str]
+) -> list[MeasureRow]:
+    """A row per quarter of each year, with the direction of travel against the same
+    quarter a year before (when that quarter is in the lineage and visible)."""
+    found = {(update.measure_id, update.ret.quarter.number): update for update in updates}
+    actuals: dict[tuple[int, int], Decimal | None] = {}
+    rows = []
+    for measure in years:
+        unit = rules.Unit(measure.unit)
+        start = measure.year.start_year
+        for number in range(1, 5):
+            update = found.get((measure.pk, number))
+            actual = update.actual if update else None
+            actuals[(start, number)] = actual
+            target = update.target if update else measure.target_for(number)
+            rows.append(
+                MeasureRow(
+                    item=measure,
+                    number=number,
+                    update=update,
+                    actual_text=actual_text(update, unit) if update else "",
+                    target=target,
+                    target_text=rules.format_value(target, unit) if target is not None else "",
+                    status=_shown_status(update, colours),
+                    computed=_computed_status(update),
+                    direction=rules.direction_of_travel(
+                        current=actual,
+                        previous=actuals.get((start - 1, number)),
+                        polarity=rules.Polarity(measure.polarity),
+                    ),
+                )
+            )
+    return rows
+
+
+def actual_text(update: MeasureUpdate, unit: rules.Unit) -> str:
+    """The actual as the reports write it: "91.9% (Q3 data)", "76% (Provisional)", or why
+    there is none: "Data not yet available"."""
+    if update.actual is None:
+        return update.get_missing_reason_display() or "No actual"
+    notes = [
+        note
+        for note in (
+            "Provisional" if update.provisional else "",
+            "Forecast" if update.forecast else "",
+            update.period_label,
+        )
+        if note
+    ]
+    value = rules.format_value(update.actual, unit)
+    return f"{value} ({', '.join(notes)})" if notes else value
+
+
+def _shown_status(update: MeasureUpdate | None, colours: dict[str, str]) -> Status | None:
+    if update is None or not update.shown_status:
+        return None
+    if update.status_override:
+        return Status(update.status_override, colours.get(update.status_override, "grey"))
+    return Status(update.status, update.status_colour)
+
+
+def _computed_status(update: MeasureUpdate | None) -> Status | None:
+    if update is None or not update.status_override or not update.status:
+        return None
+    return Status(update.status, update.status_colour)

@@ -168,6 +168,10 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "perfmon@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Spreadsheet exports must not carry formulas a council's Excel would run.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Derby City Council")
 # load_demo creates users with a published password: only where DEBUG is on, unless asked.
 DEMO_ALLOWED = env_bool("DEMO_ALLOWED", DEBUG)

@@ -1,0 +1,90 @@
+"""Who may see what of a measure or an action. Views load items only through here.
+
+Anyone signed in sees an item's definition and its quarters from approved returns. The
+officers and directors of the item's portfolio and the performance team also see quarters
+from returns not yet approved, and the item's change history. That mirrors who may read a
+return (perfmon.access): unapproved quarters of a return are shown only to those who may
+read that return, so one from another portfolio (the item moved) stays hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+
+from measures.models import Action, Measure
+from perfmon.access import roles_on
+from perfmon.models import Return, User
+
+Item = TypeVar("Item", Measure, Action)
+
+
+@dataclass(frozen=True)
+class ItemAccess(Generic[Item]):
+    """One person's view of one item."""
+
+    item: Item
+    is_team: bool
+    roles: frozenset[str]
+
+    @property
+    def sees_unapproved(self) -> bool:
+        """May see quarters from returns not yet approved, and the change history."""
+        return self.is_team or bool(self.roles)
+
+    def visible(self, updates: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+        """`updates` (of this item and its lineage) narrowed to those this person may see."""
+        if self.is_team:
+            return updates
+        shown = Q(ret__state=Return.State.APPROVED)
+        if self.roles:
+            shown |= Q(ret__portfolio_id=self.item.portfolio_id)
+        return updates.filter(shown)
+
+
+def _access(user: User, item: Item) -> ItemAccess[Item]:
+    is_team = user.is_performance_team
+    # The team sees everything, so their roles need not be looked up.
+    roles = frozenset() if is_team else roles_on(user, item.portfolio)
+    return ItemAccess(item=item, is_team=is_team, roles=roles)
+
+
+def get_measure_for_user(user: User, pk: int) -> ItemAccess[Measure]:
+    """The measure with its year, portfolio and theme. Raises Http404 if there is none."""
+    measure = get_object_or_404(Measure.objects.select_related("year", "portfolio", "theme"), pk=pk)
+    return _access(user, measure)
+
+
+def get_action_for_user(user: User, pk: int) -> ItemAccess[Action]:
+    """The action with its year, portfolio and theme. Raises Http404 if there is none."""
+    action = get_object_or_404(Action.objects.select_related("year", "portfolio", "theme"), pk=pk)
+    return _access(user, action)
+
+
+def lineage_ids(item: models.Model) -> RawSQL:
+    """The ids of `item` and every item before it (through `previous`) and after it (through
+    `next`), as one subquery to filter on: `Measure.objects.filter(pk__in=lineage_ids(m))`.
+
+    A recursive query walks the chain in the database, so a page costs the same number of
+    queries whatever the number of years. UNION (not UNION ALL) stops at repeated rows, so
+    a chain that loops back on itself by mistake still ends.
+    """
+    table = item._meta.db_table
+    sql = f"""
+        WITH RECURSIVE earlier(id, previous_id) AS (
+            SELECT id, previous_id FROM {table} WHERE id = %s
+            UNION
+            SELECT t.id, t.previous_id FROM {table} t JOIN earlier e ON t.id = e.previous_id
+        ), later(id) AS (
+            SELECT id FROM {table} WHERE id = %s
+            UNION
+            SELECT t.id FROM {table} t JOIN later l ON t.previous_id = l.id
+        )
+        SELECT id FROM earlier UNION SELECT id FROM later
+    """  # The table name comes from the model; values go as parameters.
+    return RawSQL(sql, (item.pk, item.pk))
