@@ -15,6 +15,13 @@ from measures import rules
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 
 
+def as_stored(value: Decimal | None) -> Decimal | None:
+    """A value as a ValueField reads it back: 2.0 becomes 2, 93.250 becomes 93.25."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 class ValueField(models.DecimalField):
     """A measured value. Read back without the storage's trailing zeros, so 58 shows as
     58% and not 58.000000%."""
@@ -25,10 +32,7 @@ class ValueField(models.DecimalField):
         super().__init__(*args, **kwargs)
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
-        if value is None:
-            return None
-        value = Decimal(value)
-        return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+        return None if value is None else as_stored(Decimal(value))
 
 
 class RatingScheme(models.Model):

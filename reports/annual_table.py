@@ -1,20 +1,48 @@
 """Reading the annual performance results table as councils publish it.
 
-The table is tab separated text taken from a PDF: a header row naming the columns,
-portfolio heading rows and section heading rows between the data rows, and the header
-repeated at page breaks. Columns are found by their names, not their positions.
+The table comes as TSV text taken from a PDF, as CSV or as a spreadsheet: a header row
+naming the columns (sometimes split over two rows), portfolio heading rows and section
+heading rows between the data rows, and the header repeated at page breaks. Columns are
+found by their names, not their positions, so other years' and councils' layouts with
+the same kinds of columns read too.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # A section heading names what kind of item the rows under it are.
 _SECTION = re.compile(
-    r"^(actions identified|(delivery|recovery|council) plan measures|priority projects)",
+    r"^(actions identified|(delivery|recovery|council) plan measures|priority projects"
+    r"|performance measures|strategic risks|actions$|measures$)",
     re.IGNORECASE,
 )
+
+# The columns perfmon understands, and how councils name them.
+COLUMNS = {
+    "ref": ("ref", "reference", "ref no", "ref."),
+    "description": ("description", "action or measure description", "measure", "title"),
+    "q4_actual": ("q4 actual", "q4 outturn", "outturn"),
+    "q4_status": ("q4 status", "status", "rag"),
+    "target": ("target", "q4 target", "annual target"),
+    "dot": ("dot", "direction of travel", "direction"),
+    "theme": ("council plan theme", "theme", "council plan priority", "priority"),
+    "portfolio": ("portfolio", "cabinet portfolio"),
+    "kind": ("action or measure", "type", "item type"),
+}
+_ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
+_LAST_YEAR = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+actual$")
+_Q4_ACTUAL = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+q4 actual$")
+
+MAX_ROWS = 50_000
+
+
+class TableError(ValueError):
+    """The file is not a table perfmon can read; the message says why, for a person."""
 
 
 @dataclass(frozen=True)
@@ -28,45 +56,145 @@ class TableRow:
         return self.cells.get(column, "")
 
 
+@dataclass
+class Table:
+    rows: list[TableRow]
+    columns: list[str]
+    header_line: int
+
+
 def _normalise(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip().lower()
+    return re.sub(r"\s+", " ", name.replace("\u00a0", " ")).strip().lower()
 
 
-def _is_header(cells: list[str]) -> bool:
-    names = {_normalise(cell) for cell in cells}
-    return any("description" in name for name in names) and any("status" in name for name in names)
+def canonical(name: str) -> str | None:
+    """The column a header cell names: "2023 24 actual" -> "last_year"; None if unknown."""
+    text = _normalise(name)
+    if text in _ALIASES:
+        return _ALIASES[text]
+    if _Q4_ACTUAL.match(text):
+        return "q4_actual"
+    if _LAST_YEAR.match(text):
+        return "last_year"
+    return None
 
 
-def _heading(cells: list[str]) -> str | None:
+def _header_names(cells: Sequence[str]) -> list[str | None]:
+    return [canonical(cell) for cell in cells]
+
+
+def _is_header(names: Sequence[str | None]) -> bool:
+    found = set(names)
+    return "description" in found and bool(
+        found & {"q4_status", "q4_actual", "target", "last_year", "theme"}
+    )
+
+
+def _merge_header(first: Sequence[str], second: Sequence[str]) -> list[str | None]:
+    """A header split over two rows ("2021/22 Performance Information" above "Q4 Actual",
+    "Q4 status"...): the lower row's name wins where it has one."""
+    width = max(len(first), len(second))
+    padded = [*first, *[""] * (width - len(first))], [*second, *[""] * (width - len(second))]
+    return [
+        canonical(low) if low.strip() else canonical(high)
+        for high, low in zip(*padded, strict=True)
+    ]
+
+
+def _heading(cells: Sequence[str]) -> str | None:
     filled = [cell.strip() for cell in cells if cell.strip()]
-    return filled[0] if len(filled) == 1 and cells[0].strip() else None
+    return filled[0] if len(filled) == 1 and cells and cells[0].strip() else None
 
 
-def read_table(text: str) -> list[TableRow]:
+def read_rows(rows: Sequence[Sequence[str]]) -> Table:
     """Every data row of the table, with the portfolio and section headings above it.
 
-    Column names are lower-cased with spaces folded ("q4 status", "council plan theme").
-    Text before the first header row (the introduction and summary) is skipped.
+    Raises TableError when no header row can be found. Text before the first header (the
+    introduction, the summary) and after a "Key" heading (the legend) is skipped.
     """
-    columns: list[str] | None = None
+    columns: list[str | None] | None = None
+    header_cells: list[str] = []
+    header_line = last_header = 0
     portfolio = section = ""
-    rows: list[TableRow] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        cells = line.split("\t")
-        if _is_header(cells):
-            columns = [_normalise(cell) for cell in cells]
+    out: list[TableRow] = []
+    ended = False
+    for number, raw in enumerate(rows, start=1):
+        cells = [str(cell if cell is not None else "") for cell in raw]
+        names = _header_names(cells)
+        if _is_header(names):
+            columns, header_cells, ended = names, cells, False
+            header_line, last_header = header_line or number, number
             continue
-        if columns is None or not line.strip():
+        if columns is None or ended or not any(cell.strip() for cell in cells):
+            continue
+        if not cells[0].strip() and {"q4_status", "target"} & set(names):
+            if number == last_header + 1:  # the lower half of a two-row header
+                columns = _merge_header(header_cells, cells)
             continue
         heading = _heading(cells)
         if heading is not None:
             if heading.lower() == "key":  # the legend after the table
-                columns = None
+                ended = True
             elif _SECTION.match(heading):
                 section = heading
             else:
                 portfolio, section = heading, ""
             continue
-        values = dict(zip(columns, (cell.strip() for cell in cells), strict=False))
-        rows.append(TableRow(line=number, portfolio=portfolio, section=section, cells=values))
+        values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
+        out.append(TableRow(line=number, portfolio=portfolio, section=section, cells=values))
+        if len(out) > MAX_ROWS:
+            raise TableError(f"The table has more than {MAX_ROWS:,} rows: split it by year.")
+    if columns is None:
+        raise TableError(
+            "No header row was found. The table needs a row naming its columns, such as "
+            "Ref, Description, Q4 actual, Q4 status, Target, DoT and Council Plan theme."
+        )
+    return Table(rows=out, columns=[c for c in columns if c], header_line=header_line)
+
+
+def read_table(text: str) -> list[TableRow]:
+    """The rows of a tab-separated table (the seeds' format)."""
+    return read_rows([line.split("\t") for line in text.splitlines()]).rows
+
+
+def _undefuse(cell: str) -> str:
+    """Drop the apostrophe an export put before a cell a spreadsheet would run."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in {"=", "+", "-", "@"} else cell
+
+
+def rows_from_file(name: str, data: bytes) -> list[list[str]]:
+    """The cells of an uploaded TSV, CSV or XLSX file.
+
+    Raises TableError, with a sentence for the person who uploaded it, for an empty or
+    binary file or one in another format.
+    """
+    if not data.strip():
+        raise TableError("The file is empty.")
+    lower = name.lower()
+    if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return [[_undefuse(cell) for cell in row] for row in _xlsx_rows(data)]
+    if b"\x00" in data[:4096]:
+        raise TableError("This is not a text table: upload a TSV, CSV or XLSX file.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if lower.endswith(".csv") or ("\t" not in text and "," in text):
+        return [[_undefuse(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+    return [line.split("\t") for line in text.splitlines()]
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise TableError(f"This spreadsheet could not be read ({error}).") from error
+    sheet = workbook.worksheets[0]
+    rows = [
+        ["" if cell is None else str(cell) for cell in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    workbook.close()
     return rows

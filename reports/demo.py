@@ -27,6 +27,7 @@ from reports.importer import ImportResult, import_results, parse_results
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 ANNUAL_2024_25 = SEEDS / "derby-city-annual-results-2024-25.txt"
+ANNUAL_2021_22 = SEEDS / "derby-city-annual-results-2021-22.txt"
 
 PLAN_NAME = "Council Plan 2024 to 2028"
 PLAN_YEARS = (2024, 2027)
@@ -53,13 +54,17 @@ def load_demo(*, today: date) -> Demo:
         today=today,
         plan_name=PLAN_NAME,
         plan_years=PLAN_YEARS,
-        themes=sorted(_in_order([row.get("council plan theme") for row in rows])),
+        themes=sorted(_in_order([row.get("theme") for row in rows])),
         portfolios=_in_order([row.portfolio for row in rows]),
         role_portfolios=ROLE_PORTFOLIOS,
     )
     admin = frame.users[frame_demo.ADMIN.username]
     imported = import_results(
-        table=parse_results(text), start_year=2024, user=admin, source=ANNUAL_2024_25.name
+        table=parse_results(rows), start_year=2024, user=admin, source=ANNUAL_2024_25.name
+    )
+    older = read_table(ANNUAL_2021_22.read_text(encoding="utf-8"))
+    import_results(
+        table=parse_results(older), start_year=2021, user=admin, source=ANNUAL_2021_22.name
     )
     current = ReportingYear.objects.get(start_year=quarters.quarter_being_reported(today)[0])
     if not Measure.objects.filter(year=current).exists():

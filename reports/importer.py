@@ -1,29 +1,49 @@
 """Loading a year from the annual performance results table (the seeds' format).
 
-Two steps: `parse_results` reads every row and says what is wrong with any of them, then
-`import_results` writes all of it in one transaction, or nothing. Measures and actions
-are imported here; projects and risks rows are counted and left for their own importer.
+`parse_results` reads every row and says what is wrong with any of them (line, column,
+reason). `import_results` then writes the whole table in one transaction, or nothing;
+with `dry_run=True` it does all the work and rolls it back, so the preview's counts are
+exactly what the import will do. Measures and actions are imported; rows of priority
+projects and strategic risks are read and counted, and left to their own importers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from measures import rules
-from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
+from measures.models import (
+    Action,
+    ActionUpdate,
+    Measure,
+    MeasureUpdate,
+    RatingScheme,
+    as_stored,
+)
 from measures.sections import rate
 from measures.values import ParsedActual, ValueParseError, parse_actual, parse_target
 from perfmon import quarters, services
-from perfmon.models import Portfolio, Quarter, ReportingYear, Return, ReturnEvent, Theme, User
-from reports.annual_table import TableRow, read_table
+from perfmon.models import (
+    CouncilPlan,
+    Portfolio,
+    Quarter,
+    ReportingYear,
+    Return,
+    ReturnEvent,
+    Theme,
+    User,
+)
+from reports.annual_table import TableRow
 
 ACTION_STATUSES = {
     "completed": ActionUpdate.Status.COMPLETED,
@@ -35,6 +55,8 @@ ACTION_STATUSES = {
 }
 DIRECTIONS = {d.label.lower(): d for d in rules.Direction} | {"n/a": rules.Direction.NOT_APPLICABLE}
 _NOTE = re.compile(r"\s*\(([^)]*)\)\s*$")
+_RISK_REF = re.compile(r"^SR\s*\d", re.IGNORECASE)
+KINDS = ("measure", "action", "project", "risk")
 
 
 @dataclass(frozen=True)
@@ -43,11 +65,15 @@ class Problem:
     column: str
     reason: str
 
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", {self.column}" if self.column else "")
+        return f"{where}: {self.reason}"
+
 
 @dataclass
 class ParsedRow:
     line: int
-    kind: str  # "measure", "action" or "other"
+    kind: str
     reference: str
     description: str
     portfolio: str
@@ -71,12 +97,24 @@ class ParsedTable:
 
 
 def _kind(row: TableRow) -> str:
+    explicit = row.get("kind").lower()
+    if explicit in {"action", "measure"}:
+        return explicit
     section = row.section.lower()
     if section.startswith("actions"):
         return "action"
     if "measures" in section:
         return "measure"
-    return "other"
+    if _RISK_REF.match(row.get("ref")) or row.get("q4_status").lower().startswith("risk score"):
+        return "risk"
+    return "project"
+
+
+def generated_reference(kind: str, portfolio: str, description: str) -> str:
+    """A stable reference for a table without a Ref column: the same row always gets the
+    same one, so importing the file again finds what it created."""
+    digest = hashlib.sha1(f"{portfolio}|{description}".encode()).hexdigest()[:6].upper()
+    return f"{kind[0].upper()}-{digest}"
 
 
 def _status_text(text: str) -> str:
@@ -85,62 +123,77 @@ def _status_text(text: str) -> str:
 
 
 def _parse_row(row: TableRow, problems: list[Problem]) -> ParsedRow | None:
-    reference = row.get("ref")
+    kind = _kind(row)
+    portfolio = row.get("portfolio") or row.portfolio
+    description = row.get("description")
     parsed = ParsedRow(
         line=row.line,
-        kind=_kind(row),
-        reference=reference,
-        description=row.get("description"),
-        portfolio=row.portfolio,
-        theme=row.get("council plan theme"),
+        kind=kind,
+        reference=row.get("ref") or generated_reference(kind, portfolio, description),
+        description=description,
+        portfolio=portfolio,
+        theme=row.get("theme"),
     )
-    if not reference:
-        problems.append(Problem(row.line, "Ref", "Every row needs a reference."))
+    if not description:
+        problems.append(Problem(row.line, "Description", "Every row needs a description."))
         return None
-    if parsed.kind == "other":
+    if not portfolio:
+        problems.append(
+            Problem(row.line, "Portfolio", "No portfolio: add a portfolio heading row above.")
+        )
+        return None
+    if kind in {"project", "risk"}:
         return parsed
-    last_year_column = next((c for c in row.cells if c.endswith("actual") and "q4" not in c), "")
-    q4_column = next((c for c in row.cells if "q4 actual" in c), "")
-    if parsed.kind == "action":
-        status = ACTION_STATUSES.get(_status_text(row.get(q4_column)).lower())
+    if kind == "action":
+        status = ACTION_STATUSES.get(_status_text(row.get("q4_actual")).lower())
         if status is None:
-            problems.append(Problem(row.line, "Q4 actual", "Not an action status."))
+            problems.append(
+                Problem(
+                    row.line,
+                    "Q4 actual",
+                    f"“{row.get('q4_actual')}” is not an action status: use Completed, On "
+                    "track, Some slippage, Major slippage or N/A.",
+                )
+            )
             return None
         parsed.action_status = status
         return parsed
-    for column, attribute in ((last_year_column, "last_year"), (q4_column, "actual")):
+    for column, attribute, label in (
+        ("last_year", "last_year", "Last year's actual"),
+        ("q4_actual", "actual", "Q4 actual"),
+    ):
         try:
             setattr(parsed, attribute, parse_actual(row.get(column)))
         except ValueParseError as error:
-            problems.append(Problem(row.line, column, str(error)))
+            problems.append(Problem(row.line, label, str(error)))
             return None
     try:
         parsed.target = parse_target(row.get("target"))
     except ValueParseError as error:
         problems.append(Problem(row.line, "Target", str(error)))
         return None
-    parsed.published_status = row.get("q4 status")
+    parsed.published_status = row.get("q4_status")
     parsed.direction = DIRECTIONS.get(row.get("dot").lower(), rules.Direction.NOT_APPLICABLE)
     return parsed
 
 
-def parse_results(text: str) -> ParsedTable:
+def parse_results(rows: list[TableRow]) -> ParsedTable:
     table = ParsedTable()
-    seen: dict[str, int] = {}
-    for row in read_table(text):
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
         parsed = _parse_row(row, table.problems)
         if parsed is None:
             continue
-        if parsed.reference in seen and parsed.kind != "other":
+        family = "item"  # references are unique across kinds within a year
+        if (family, parsed.reference) in seen:
+            first = seen[(family, parsed.reference)]
             table.problems.append(
-                Problem(
-                    row.line, "Ref", f"{parsed.reference} is also on line {seen[parsed.reference]}."
-                )
+                Problem(row.line, "Ref", f"{parsed.reference} is also on line {first}.")
             )
             continue
-        seen[parsed.reference] = row.line
-        above = table.rows[-1] if table.rows else None
-        if not parsed.theme and parsed.kind != "other":
+        seen[(family, parsed.reference)] = row.line
+        if not parsed.theme:
+            above = table.rows[-1] if table.rows else None
             if above is None or (above.portfolio, above.kind) != (parsed.portfolio, parsed.kind):
                 table.problems.append(Problem(row.line, "Council Plan theme", "No theme given."))
                 continue
@@ -149,11 +202,41 @@ def parse_results(text: str) -> ParsedTable:
                 Problem(
                     row.line,
                     "Council Plan theme",
-                    f"Blank: took {above.theme!r} from the row above.",
+                    f"Blank: took “{above.theme}” from the row above.",
                 )
             )
         table.rows.append(parsed)
     return table
+
+
+@dataclass
+class ImportResult:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    no_polarity: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = []
+        for kind in KINDS:
+            counts = [
+                f"{counter[kind]} {label}"
+                for counter, label in (
+                    (self.created, "new"),
+                    (self.updated, "updated"),
+                    (self.unchanged, "unchanged"),
+                    (self.skipped, "not imported yet"),
+                )
+                if counter[kind]
+            ]
+            if counts:
+                parts.append(f"{kind}s: " + ", ".join(counts))
+        return "; ".join(parts) or "nothing to import"
+
+
+class _DryRun(Exception):
+    pass
 
 
 def _year(start_year: int) -> ReportingYear:
@@ -167,121 +250,271 @@ def _year(start_year: int) -> ReportingYear:
     return services.create_reporting_year(start_year=start_year, deadlines=deadlines)
 
 
-def _approved_return(portfolio: Portfolio, quarter: Quarter, user: User, reason: str) -> Return:
-    ret, created = Return.objects.get_or_create(
-        portfolio=portfolio, quarter=quarter, defaults={"state": Return.State.APPROVED}
-    )
-    if created:
-        ReturnEvent.objects.create(
-            ret=ret,
-            action=ReturnEvent.Action.APPROVED,
-            from_state=Return.State.DRAFT,
-            to_state=Return.State.APPROVED,
-            user=user,
-            comment=reason,
-        )
-    return ret
-
-
-@dataclass
-class ImportResult:
-    created: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
-    no_polarity: list[str] = field(default_factory=list)
-
-
-@transaction.atomic
-def import_results(*, table: ParsedTable, start_year: int, user: User, source: str) -> ImportResult:
-    """Write a parsed table for the year starting `start_year`: its measures and actions,
-    their Q4 results in approved returns (the published status kept as the council's
-    override where it differs from ours), and last year's actuals as the previous year's
-    Q4, linked by lineage. Existing items are left as they are."""
-    if table.problems:
-        raise ValueError("Fix the problem rows before importing.")
-    reason = f"import of {source}"
-    year, last_year = _year(start_year), _year(start_year - 1)
-    q4, last_q4 = year.quarters.get(number=4), last_year.quarters.get(number=4)
-    scheme = RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
-    themes = {theme.name: theme for theme in Theme.objects.all()}
-    result = ImportResult()
-    new_updates: list[MeasureUpdate] = []
-    new_actions: list[ActionUpdate] = []
-    now = timezone.now()
-    for row in table.rows:
-        if row.kind == "other":
-            continue
-        portfolio, _ = Portfolio.objects.get_or_create(name=row.portfolio)
-        theme = themes.get(row.theme)
-        if theme is None:
-            raise ValueError(f"Line {row.line}: unknown theme {row.theme!r}.")
-        common = {"description": row.description, "portfolio": portfolio, "theme": theme}
-        if row.kind == "action":
-            action, created = Action.objects.get_or_create(
-                year=year, reference=row.reference, defaults=common
+def _themes(year: ReportingYear, names: set[str]) -> dict[str, Theme]:
+    """The year's themes by name, creating those the year's plan lacks (and a plan for the
+    year if none covers it)."""
+    themes = {theme.name.lower(): theme for theme in Theme.objects.for_year(year)}
+    missing = sorted(name for name in names if name.lower() not in themes)
+    if missing:
+        plan = (
+            CouncilPlan.objects.filter(
+                first_year__lte=year.start_year, last_year__gte=year.start_year
             )
-            (result.created if created else result.unchanged)["action"] += 1
+            .order_by("-first_year")
+            .first()
+        ) or CouncilPlan.objects.create(
+            name=f"Council Plan (imported for {year.label})",
+            first_year=year.start_year,
+            last_year=year.start_year,
+        )
+        for name in missing:
+            themes[name.lower()] = Theme.objects.create(plan=plan, name=name)
+    return themes
+
+
+class _Writer:
+    """The state of one import: what exists, what to create and what to change."""
+
+    def __init__(self, *, start_year: int, user: User, reason: str) -> None:
+        self.user, self.reason = user, reason
+        self.year, self.last_year = _year(start_year), _year(start_year - 1)
+        self.q4 = self.year.quarters.get(number=4)
+        self.last_q4 = self.last_year.quarters.get(number=4)
+        self.scheme = RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
+        self.portfolios: dict[str, Portfolio] = {p.name: p for p in Portfolio.objects.all()}
+        self.returns: dict[tuple[int, int], Return] = {}
+        self.result = ImportResult()
+        self.now = timezone.now()
+
+    def portfolio(self, name: str) -> Portfolio:
+        if name not in self.portfolios:
+            self.portfolios[name] = Portfolio.objects.create(name=name)
+        return self.portfolios[name]
+
+    def approved_return(self, portfolio: Portfolio, quarter: Quarter) -> Return:
+        key = (portfolio.pk, quarter.pk)
+        if key not in self.returns:
+            ret, created = Return.objects.get_or_create(
+                portfolio=portfolio, quarter=quarter, defaults={"state": Return.State.APPROVED}
+            )
             if created:
-                new_actions.append(
-                    ActionUpdate(
-                        action=action,
-                        ret=_approved_return(portfolio, q4, user, reason),
-                        status=row.action_status,
-                        updated_by=user,
-                        updated_at=now,
-                    )
+                ReturnEvent.objects.create(
+                    ret=ret,
+                    action=ReturnEvent.Action.APPROVED,
+                    from_state=Return.State.DRAFT,
+                    to_state=Return.State.APPROVED,
+                    user=self.user,
+                    comment=f"Imported: {self.reason}",
                 )
+            self.returns[key] = ret
+        return self.returns[key]
+
+
+def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
+    return [name for name, value in values.items() if getattr(obj, name) != value]
+
+
+def _sync_items(
+    writer: _Writer,
+    model: type[Any],
+    rows: list[tuple[ParsedRow, dict[str, Any]]],
+    year: ReportingYear,
+    kind: str,
+    *,
+    count: bool = True,
+) -> dict[str, Any]:
+    """Create or update the items of `rows` in `year`; returns them by reference."""
+    existing = {item.reference: item for item in model.objects.filter(year=year)}
+    created, updated, fields = [], [], set()
+    for row, values in rows:
+        item = existing.get(row.reference)
+        if item is None:
+            item = model(year=year, reference=row.reference, **values)
+            existing[row.reference] = item
+            created.append(item)
+            if count:
+                writer.result.created[kind] += 1
+            continue
+        changes = _changed(item, values)
+        if changes:
+            for name in changes:
+                setattr(item, name, values[name])
+            fields.update(changes)
+            updated.append(item)
+        if count:
+            (writer.result.updated if changes else writer.result.unchanged)[kind] += 1
+    common = {"default_user": writer.user, "default_change_reason": writer.reason}
+    if created:
+        bulk_create_with_history(created, model, **common)
+    if updated:
+        bulk_update_with_history(updated, model, fields=sorted(fields), **common)
+    return existing
+
+
+def _sync_updates(
+    writer: _Writer,
+    model: type[Any],
+    item_field: str,
+    updates: list[tuple[Any, Quarter, dict[str, Any]]],
+) -> bool:
+    """Create or change each item's update for a quarter; True if anything changed."""
+    items = [item for item, _, _ in updates]
+    existing = {
+        (getattr(u, f"{item_field}_id"), u.ret.quarter_id): u
+        for u in model.objects.filter(**{f"{item_field}__in": items}).select_related("ret")
+    }
+    created, updated, fields = [], [], set()
+    for item, quarter, values in updates:
+        update = existing.get((item.pk, quarter.pk))
+        if update is None:
+            ret = writer.approved_return(item.portfolio, quarter)
+            created.append(
+                model(
+                    **{item_field: item},
+                    ret=ret,
+                    updated_by=writer.user,
+                    updated_at=writer.now,
+                    **values,
+                )
+            )
+            continue
+        changes = _changed(update, values)
+        if changes:
+            for name in changes:
+                setattr(update, name, values[name])
+            update.version += 1
+            fields.update([*changes, "version"])
+            updated.append(update)
+    common = {"default_user": writer.user, "default_change_reason": writer.reason}
+    if created:
+        bulk_create_with_history(created, model, **common)
+    if updated:
+        bulk_update_with_history(updated, model, fields=sorted(fields), **common)
+    return bool(created or updated)
+
+
+def _measure_values(
+    writer: _Writer, row: ParsedRow, polarity: rules.Polarity | None
+) -> dict[str, Any]:
+    assert row.actual is not None and row.last_year is not None
+    unit = row.actual.unit or row.last_year.unit or rules.Unit.COUNT
+    values: dict[str, Any] = {
+        "description": row.description,
+        "unit": unit.value,
+        "target": as_stored(row.target),
+    }
+    if polarity is not None:
+        values["polarity"] = polarity.value
+    return values
+
+
+def _update_values(
+    writer: _Writer, measure: Measure, parsed: ParsedActual, published: str
+) -> dict[str, Any]:
+    probe = MeasureUpdate(
+        actual=as_stored(parsed.value),
+        missing_reason=parsed.missing_reason.value if parsed.missing_reason else "",
+        target=measure.target,
+    )
+    rate(probe, measure=measure, target=measure.target, scheme=writer.scheme)
+    override = ""
+    if published and published.lower() not in {probe.status.lower(), "n/a", ""}:
+        override = published  # the council's published status, kept beside ours
+    return {
+        "actual": probe.actual,
+        "missing_reason": probe.missing_reason,
+        "provisional": parsed.provisional,
+        "forecast": parsed.forecast,
+        "period_label": parsed.period_label,
+        "target": measure.target,
+        "status": probe.status,
+        "status_colour": probe.status_colour,
+        "status_explained": probe.status_explained,
+        "status_override": override,
+        "override_reason": "imported" if override else "",
+    }
+
+
+def _import(table: ParsedTable, writer: _Writer) -> None:
+    themes = _themes(writer.year, {row.theme for row in table.rows})
+    measure_rows, last_year_rows, action_rows = [], [], []
+    for row in table.rows:
+        if row.kind in {"project", "risk"}:
+            writer.result.skipped[row.kind] += 1
+            continue
+        common = {
+            "portfolio": writer.portfolio(row.portfolio),
+            "theme": themes[row.theme.lower()],
+        }
+        if row.kind == "action":
+            action_rows.append((row, common | {"description": row.description}))
             continue
         assert row.actual is not None and row.last_year is not None
         polarity = rules.infer_polarity(
             previous=row.last_year.value, current=row.actual.value, direction=row.direction
         )
         if polarity is None:
-            result.no_polarity.append(row.reference)
-        unit = row.actual.unit or row.last_year.unit or rules.Unit.COUNT
-        fields = common | {
-            "unit": unit.value,
-            "polarity": (polarity or rules.Polarity.HIGHER).value,
-            "target": row.target,
-        }
-        measure, created = Measure.objects.get_or_create(
-            year=year, reference=row.reference, defaults=fields
-        )
-        (result.created if created else result.unchanged)["measure"] += 1
-        if not created:
-            continue
-        previous, _ = Measure.objects.get_or_create(
-            year=last_year, reference=row.reference, defaults=fields | {"target": None}
-        )
-        if measure.previous_id is None and not hasattr(previous, "next"):
+            writer.result.no_polarity.append(row.reference)
+        values = common | _measure_values(writer, row, polarity)
+        measure_rows.append((row, values))
+        if row.last_year.value is not None or row.last_year.missing_reason:
+            last_year_rows.append((row, values | {"target": None}))
+    measures = _sync_items(writer, Measure, measure_rows, writer.year, "measure")
+    earlier = _sync_items(writer, Measure, last_year_rows, writer.last_year, "measure", count=False)
+    linked = []
+    for row, _ in last_year_rows:
+        measure, previous = measures[row.reference], earlier[row.reference]
+        if measure.previous_id is None:
             measure.previous = previous
-            measure.save(update_fields=["previous"])
-        for item, parsed, quarter in (
-            (measure, row.actual, q4),
-            (previous, row.last_year, last_q4),
-        ):
-            if MeasureUpdate.objects.filter(measure=item, ret__quarter=quarter).exists():
-                continue
-            update = MeasureUpdate(
-                measure=item,
-                ret=_approved_return(portfolio, quarter, user, reason),
-                actual=parsed.value,
-                missing_reason=parsed.missing_reason.value if parsed.missing_reason else "",
-                provisional=parsed.provisional,
-                forecast=parsed.forecast,
-                period_label=parsed.period_label,
-                target=item.target,
-                updated_by=user,
-                updated_at=now,
-            )
-            rate(update, measure=item, target=item.target, scheme=scheme)
-            published = row.published_status if item is measure else ""
-            if published and published.lower() not in {update.status.lower(), "n/a"}:
-                update.status_override, update.override_reason = published, "imported"
-            new_updates.append(update)
-    bulk_create_with_history(
-        new_updates, MeasureUpdate, default_user=user, default_change_reason=reason
+            linked.append(measure)
+    if linked:
+        bulk_update_with_history(linked, Measure, fields=["previous"], default_user=writer.user)
+    updates = []
+    for row, _ in measure_rows:
+        measure = measures[row.reference]
+        updates.append(
+            (measure, writer.q4, _update_values(writer, measure, row.actual, row.published_status))
+        )
+    for row, _ in last_year_rows:
+        previous = earlier[row.reference]
+        updates.append(
+            (previous, writer.last_q4, _update_values(writer, previous, row.last_year, ""))
+        )
+    _sync_updates(writer, MeasureUpdate, "measure", updates)
+    actions = _sync_items(writer, Action, action_rows, writer.year, "action")
+    _sync_updates(
+        writer,
+        ActionUpdate,
+        "action",
+        [
+            (actions[row.reference], writer.q4, {"status": row.action_status})
+            for row, _ in action_rows
+        ],
     )
-    bulk_create_with_history(
-        new_actions, ActionUpdate, default_user=user, default_change_reason=reason
-    )
-    return result
+
+
+def import_results(
+    *, table: ParsedTable, start_year: int, user: User, source: str, dry_run: bool = False
+) -> ImportResult:
+    """Write a parsed table for the year starting `start_year` (creating the year, and last
+    year, where they do not exist): its measures and actions, their Q4 results in approved
+    returns (the published status kept as the council's override, reason "imported",
+    where it differs from ours), and last year's actuals as the previous year's Q4, linked
+    by lineage. History rows carry `user` and the reason "import of <source>".
+
+    Raises ValueError if the table has problem rows. With `dry_run`, everything is done
+    and rolled back, so the result is the preview of a real import.
+    """
+    if table.problems:
+        raise ValueError("Fix the problem rows before importing.")
+    writer: _Writer | None = None
+    try:
+        with transaction.atomic():
+            writer = _Writer(start_year=start_year, user=user, reason=f"import of {source}")
+            _import(table, writer)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    assert writer is not None
+    return writer.result

@@ -1,0 +1,165 @@
+"""Writing a year's annual results table in the format the importer reads (the seeds').
+
+What it writes, the importer reads back to the same data: that round trip is tested.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+
+from measures import rules
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
+from perfmon import quarters
+from perfmon.models import ReportingYear
+
+FORMATS = ("tsv", "csv", "xlsx")
+
+
+def _actual_text(update: MeasureUpdate | None, unit: rules.Unit) -> str:
+    if update is None:
+        return "N/A"
+    if update.actual is None:
+        return update.get_missing_reason_display() if update.missing_reason else "N/A"
+    text = rules.format_value(update.actual, unit)
+    notes = [update.period_label] if update.period_label else []
+    notes += ["Provisional"] * update.provisional + ["Forecast"] * update.forecast
+    return f"{text} ({', '.join(notes)})" if notes else text
+
+
+def header(year: ReportingYear) -> list[str]:
+    last = quarters.year_label(year.start_year - 1).replace("/", " ")
+    this = year.label.replace("/", " ")
+    return [
+        "Ref",
+        "Description",
+        f"{last} actual",
+        f"{this} Q4 actual",
+        "Q4 status",
+        "Target",
+        "DoT",
+        "Council Plan theme",
+    ]
+
+
+def table_rows(year: ReportingYear) -> list[list[str]]:
+    """The table: a header, then per portfolio its heading, its actions and measures."""
+    measures = list(
+        Measure.objects.filter(year=year)
+        .select_related("portfolio", "theme", "previous")
+        .order_by("portfolio__name", "reference")
+    )
+    q4 = {
+        u.measure_id: u
+        for u in MeasureUpdate.objects.filter(
+            ret__quarter__number=4,
+            measure_id__in=[m.pk for m in measures]
+            + [m.previous_id for m in measures if m.previous_id],
+        )
+    }
+    actions = list(
+        Action.objects.filter(year=year)
+        .select_related("portfolio", "theme")
+        .order_by("portfolio__name", "reference")
+    )
+    action_q4 = {
+        u.action_id: u
+        for u in ActionUpdate.objects.filter(ret__quarter__number=4, action__in=actions)
+    }
+    sections: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+    for action in actions:
+        update = action_q4.get(action.pk)
+        status = update.get_status_display() if update and update.status else "N/A"
+        colour = update.colour[0] if update and update.status else "N/A"
+        sections[(action.portfolio.name, "actions")].append(
+            [
+                action.reference,
+                action.description,
+                "N/A",
+                status,
+                colour,
+                "N/A - action",
+                "N/A",
+                action.theme.name,
+            ]
+        )
+    for measure in measures:
+        unit, polarity = rules.Unit(measure.unit), rules.Polarity(measure.polarity)
+        current, previous = q4.get(measure.pk), q4.get(measure.previous_id)
+        direction = rules.direction_of_travel(
+            current=current.actual if current else None,
+            previous=previous.actual if previous else None,
+            polarity=polarity,
+        )
+        target = rules.format_value(measure.target, unit) if measure.target is not None else "N/A"
+        sections[(measure.portfolio.name, "measures")].append(
+            [
+                measure.reference,
+                measure.description,
+                _actual_text(previous, unit),
+                _actual_text(current, unit),
+                current.shown_status if current and current.shown_status else "N/A",
+                target,
+                direction.label,
+                measure.theme.name,
+            ]
+        )
+    portfolios = sorted({name for name, _ in sections})
+    rows = [header(year)]
+    width = len(rows[0])
+    label = year.label.replace("/", " ")
+    for name in portfolios:
+        rows.append([name] + [""] * (width - 1))
+        for kind, heading in (
+            ("actions", f"Actions identified in the Delivery Plan {label}"),
+            ("measures", "Delivery Plan measures"),
+        ):
+            if sections[(name, kind)]:
+                rows.append([heading] + [""] * (width - 1))
+                rows.extend(sections[(name, kind)])
+    return rows
+
+
+def render(rows: Sequence[Sequence[str]], fmt: str) -> bytes:
+    """The table as TSV, CSV or XLSX bytes. Cells a spreadsheet would run as a formula are
+    escaped with a leading apostrophe in CSV and XLSX."""
+    if fmt == "tsv":
+        return ("\n".join("\t".join(row) for row in rows) + "\n").encode("utf-8")
+    safe = [[_defuse(cell) for cell in row] for row in rows]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(safe)
+        return buffer.getvalue().encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Annual results"
+        for row in safe:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        buffer_bytes = io.BytesIO()
+        workbook.save(buffer_bytes)
+        return buffer_bytes.getvalue()
+    raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+
+
+def _defuse(cell: str) -> str:
+    # A leading = + - @ makes Excel run the cell; numbers like -0.79 are safe and kept.
+    if cell[:1] in {"=", "+", "@", "\t", "\r"} or (cell[:1] == "-" and not _numeric(cell)):
+        return "'" + cell
+    return cell
+
+
+def _numeric(cell: str) -> bool:
+    try:
+        float(cell.replace(",", ""))
+    except ValueError:
+        return False
+    return True
