@@ -177,6 +177,26 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Derby City Council")
 DEMO_ALLOWED = env_bool("DEMO_ALLOWED", DEBUG)
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# With REDIS_URL set, the cache is shared by web processes and Celery workers (uploads
+# waiting for confirmation, import progress); without it (development), one process's.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# django-import-export keeps an admin upload between its preview and its confirmation
+# in the cache: shared across processes, and expiring after a day.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+# Annual results files bigger than this are checked and imported by a Celery worker while
+# the page shows progress; without REDIS_URL there is no worker, so every file is done
+# in the request.
+RESULTS_IMPORT_BACKGROUND_BYTES = (
+    int(os.environ.get("RESULTS_IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
+    if os.environ.get("REDIS_URL")
+    else None
+)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TIMEZONE = TIME_ZONE

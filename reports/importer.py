@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -122,9 +123,37 @@ def _status_text(text: str) -> str:
     return _NOTE.sub("", text).strip()
 
 
-def _parse_row(row: TableRow, problems: list[Problem]) -> ParsedRow | None:
+def _same_name(text: str) -> str:
+    """A portfolio's name for matching: "&" reads as "and", case and spacing ignored."""
+    return re.sub(r"\s+", " ", text.replace("&", " and ")).strip().lower()
+
+
+def _portfolio(row: TableRow, known: dict[str, str], table: ParsedTable) -> str | None:
+    """The row's portfolio: its heading, or its Portfolio cell where that names a portfolio
+    perfmon or the file knows. None (with a problem) for a cell that names none."""
+    heading, cell = row.portfolio, row.get("portfolio")
+    if not cell or _same_name(cell) == _same_name(heading):
+        return heading
+    if heading and _same_name(heading).startswith(_same_name(cell)):
+        table.warnings.append(
+            Problem(row.line, "Portfolio", f"“{cell}” read as the heading “{heading}”.")
+        )
+        return heading
+    if _same_name(cell) in known:
+        return known[_same_name(cell)]
+    table.problems.append(
+        Problem(
+            row.line,
+            "Portfolio",
+            f"“{cell}” is not a portfolio perfmon knows, nor a portfolio heading in the "
+            "file: correct the cell, or add the portfolio in the admin first.",
+        )
+    )
+    return None
+
+
+def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> ParsedRow | None:
     kind = _kind(row)
-    portfolio = row.get("portfolio") or row.portfolio
     description = row.get("description")
     parsed = ParsedRow(
         line=row.line,
@@ -177,11 +206,17 @@ def _parse_row(row: TableRow, problems: list[Problem]) -> ParsedRow | None:
     return parsed
 
 
-def parse_results(rows: list[TableRow]) -> ParsedTable:
+def parse_results(rows: list[TableRow], *, portfolios: Iterable[str] = ()) -> ParsedTable:
+    """Every row read into items, with its problems (rows that cannot be imported as they
+    stand) and warnings (what was assumed). `portfolios` are the names perfmon already
+    has; a Portfolio cell must name one of them or a portfolio heading in the file."""
     table = ParsedTable()
+    known = {_same_name(name): name for name in portfolios}
+    known.update({_same_name(row.portfolio): row.portfolio for row in rows if row.portfolio})
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
-        parsed = _parse_row(row, table.problems)
+        portfolio = _portfolio(row, known, table)
+        parsed = None if portfolio is None else _parse_row(row, portfolio, table.problems)
         if parsed is None:
             continue
         family = "item"  # references are unique across kinds within a year

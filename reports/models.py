@@ -56,6 +56,10 @@ class ResultsImport(models.Model):
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name = "annual results import"
+        permissions = [
+            ("import_results", "Can import annual results tables"),
+            ("export_results", "Can export annual results tables"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.year_label})"

@@ -5,10 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfmon import quarters
-from reports.annual_table import TableError, read_rows, rows_from_file
-from reports.importer import import_results, parse_results
-
-MAX_BYTES = 20 * 1024 * 1024
+from reports.annual_table import TableError
+from reports.importer import import_results
+from reports.services import MAX_BYTES, read_results_file
 
 
 class Command(BaseCommand):
@@ -41,7 +40,7 @@ class Command(BaseCommand):
         if path.stat().st_size > MAX_BYTES:
             raise CommandError(f"{path.name} is larger than {MAX_BYTES // 1024 // 1024} MB.")
         try:
-            table = parse_results(read_rows(rows_from_file(path.name, path.read_bytes())).rows)
+            table = read_results_file(name=path.name, data=path.read_bytes())
         except TableError as error:
             raise CommandError(f"{path.name}: {error}") from error
         for warning in table.warnings:

@@ -1,0 +1,218 @@
+"""Importing an annual results table from the admin: upload, check, confirm.
+
+An upload is stored (`ResultsImport`), checked with a dry run of the real import (so
+the preview's counts are exactly what the import will do), and imported only when the
+performance team confirms. Small files are checked and imported in the request; large
+ones by a Celery task while the page shows how far it has got.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from perfmon.models import Portfolio, User
+from reports.annual_table import TableError, read_rows, rows_from_file
+from reports.importer import ImportResult, ParsedTable, import_results, parse_results
+from reports.models import ResultsImport
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 20 * 1024 * 1024
+_PROGRESS_FOR = 60 * 60
+
+
+class UploadError(ValueError):
+    """An upload that cannot be taken; the message is for the person who sent it."""
+
+
+def read_results_file(*, name: str, data: bytes) -> ParsedTable:
+    """Read and check every row of an uploaded table. Raises TableError for a file that
+    is not a table perfmon can read."""
+    rows = read_rows(rows_from_file(name, data)).rows
+    return parse_results(rows, portfolios=Portfolio.objects.values_list("name", flat=True))
+
+
+def upload_results(*, name: str, data: bytes, start_year: int, user: User) -> ResultsImport:
+    """Keep an uploaded table and start checking it. Raises UploadError for one too big
+    or empty to keep."""
+    if len(data) > MAX_BYTES:
+        raise UploadError(
+            f"{name} is {len(data) / 1024 / 1024:.0f} MB; the largest file perfmon takes is "
+            f"{MAX_BYTES // 1024 // 1024} MB. Split it by year."
+        )
+    if not data.strip():
+        raise UploadError(f"{name} is empty.")
+    delete_expired_imports()
+    upload = ResultsImport.objects.create(
+        file_name=name[:255], content=data, size=len(data), start_year=start_year, uploaded_by=user
+    )
+    if not in_background(upload):
+        check_results_import(import_id=upload.pk)
+        upload.refresh_from_db()
+    else:
+        from reports.tasks import check_results_import_task
+
+        check_results_import_task.delay_on_commit(upload.pk)
+    return upload
+
+
+def in_background(upload: ResultsImport) -> bool:
+    """Whether a Celery worker, not the request, checks and imports this upload."""
+    limit = settings.RESULTS_IMPORT_BACKGROUND_BYTES
+    return limit is not None and upload.size > limit
+
+
+def _claim(import_id: int, *, from_states: set[str], to_state: str) -> ResultsImport | None:
+    """Move an import to `to_state` if it is in one of `from_states` (so a task delivered
+    twice does its work once); None if it was not."""
+    with transaction.atomic():
+        upload = ResultsImport.objects.select_for_update().filter(pk=import_id).first()
+        if upload is None or upload.state not in from_states:
+            return None
+        upload.state = to_state
+        upload.save(update_fields=["state"])
+        return upload
+
+
+def check_results_import(*, import_id: int) -> None:
+    """Check an upload: read every row, dry-run the import, and keep the preview."""
+    upload = _claim(
+        import_id, from_states={ResultsImport.State.QUEUED}, to_state=ResultsImport.State.CHECKING
+    )
+    if upload is None:
+        return
+    report_progress(upload, "Reading the rows", 10)
+    try:
+        table = read_results_file(name=upload.file_name, data=bytes(upload.content or b""))
+        preview = _table_preview(table)
+        if not table.problems:
+            report_progress(upload, "Working out what will change", 40)
+            result = import_results(
+                table=table,
+                start_year=upload.start_year,
+                user=upload.uploaded_by,
+                source=upload.file_name,
+                dry_run=True,
+            )
+            preview["changes"] = _result_json(result)
+    except TableError as error:
+        _finish(upload, state=ResultsImport.State.PROBLEMS, error=str(error))
+        return
+    except Exception:
+        logger.exception("Checking results import %s failed", upload.pk)
+        _finish(upload, state=ResultsImport.State.FAILED, error=_FAILED)
+        raise
+    state = ResultsImport.State.PROBLEMS if table.problems else ResultsImport.State.PREVIEWED
+    _finish(upload, state=state, preview=preview)
+
+
+def confirm_results_import(*, upload: ResultsImport, user: User) -> None:
+    """Import a checked upload, in the request when small, else by a worker. Raises
+    UploadError if it is not ready to import."""
+    if upload.state != ResultsImport.State.PREVIEWED:
+        raise UploadError("Only a checked file with no problems can be imported.")
+    if upload.expires_at <= timezone.now() or upload.content is None:
+        raise UploadError("This upload has expired: upload the file again.")
+    ResultsImport.objects.filter(pk=upload.pk).update(imported_by=user)
+    if not in_background(upload):
+        run_results_import(import_id=upload.pk)
+    else:
+        from reports.tasks import run_results_import_task
+
+        run_results_import_task.delay_on_commit(upload.pk)
+
+
+def run_results_import(*, import_id: int) -> None:
+    """Write a confirmed upload: all of it in one transaction, or nothing."""
+    upload = _claim(
+        import_id,
+        from_states={ResultsImport.State.PREVIEWED},
+        to_state=ResultsImport.State.IMPORTING,
+    )
+    if upload is None:
+        return
+    report_progress(upload, "Reading the rows", 10)
+    try:
+        table = read_results_file(name=upload.file_name, data=bytes(upload.content or b""))
+        if table.problems:  # portfolios changed since the check
+            _finish(upload, state=ResultsImport.State.PROBLEMS, preview=_table_preview(table))
+            return
+        report_progress(upload, "Writing the items and their results", 40)
+        result = import_results(
+            table=table,
+            start_year=upload.start_year,
+            user=upload.imported_by or upload.uploaded_by,
+            source=upload.file_name,
+        )
+    except Exception:
+        logger.exception("Results import %s failed", upload.pk)
+        _finish(upload, state=ResultsImport.State.FAILED, error=_FAILED)
+        raise
+    _finish(upload, state=ResultsImport.State.IMPORTED, outcome=_result_json(result))
+
+
+_FAILED = (
+    "Something went wrong while working on this file, and nothing was imported. "
+    "The error has been logged for the system's administrators."
+)
+
+
+def _finish(upload: ResultsImport, *, state: str, **fields: Any) -> None:
+    upload.state = state
+    upload.finished_at = timezone.now()
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    upload.save()
+    cache.delete(_progress_key(upload))
+
+
+def _table_preview(table: ParsedTable) -> dict[str, Any]:
+    return {
+        "rows": dict(table.counts()),
+        "problems": [
+            {"line": p.line, "column": p.column, "reason": p.reason} for p in table.problems
+        ],
+        "warnings": [
+            {"line": w.line, "column": w.column, "reason": w.reason} for w in table.warnings
+        ],
+    }
+
+
+def _result_json(result: ImportResult) -> dict[str, Any]:
+    return {
+        "created": dict(result.created),
+        "updated": dict(result.updated),
+        "unchanged": dict(result.unchanged),
+        "skipped": dict(result.skipped),
+        "no_polarity": result.no_polarity,
+        "summary": result.summary(),
+    }
+
+
+def _progress_key(upload: ResultsImport) -> str:
+    return f"reports:import-progress:{upload.token}"
+
+
+def report_progress(upload: ResultsImport, step: str, percent: int) -> None:
+    """Say how far a running import has got. Kept in the cache, not the row: the import
+    itself runs in one transaction that no other connection can see into."""
+    cache.set(_progress_key(upload), {"step": step, "percent": percent}, _PROGRESS_FOR)
+
+
+def import_progress(upload: ResultsImport) -> dict[str, Any]:
+    """{"step": ..., "percent": ...} for a running import."""
+    return cache.get(_progress_key(upload)) or {"step": upload.get_state_display(), "percent": 0}
+
+
+def delete_expired_imports() -> int:
+    """Drop the files of uploads past their time; their rows and outcomes stay."""
+    cutoff = timezone.now() - ResultsImport.KEEP_FOR
+    return ResultsImport.objects.filter(uploaded_at__lt=cutoff, content__isnull=False).update(
+        content=None
+    )
