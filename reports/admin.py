@@ -119,6 +119,7 @@ class ResultsImportAdmin(admin.ModelAdmin):
             "progress": services.import_progress(upload) if upload.running else None,
             "can_import": request.user.has_perm("reports.import_results"),
             "kinds": _kind_rows(upload),
+            "changes": upload.outcome or upload.preview.get("changes") or {},
         }
         return TemplateResponse(request, "admin/reports/resultsimport/detail.html", context)
 

@@ -213,33 +213,35 @@ def parse_results(rows: list[TableRow], *, portfolios: Iterable[str] = ()) -> Pa
     table = ParsedTable()
     known = {_same_name(name): name for name in portfolios}
     known.update({_same_name(row.portfolio): row.portfolio for row in rows if row.portfolio})
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[str, int] = {}
+    above: tuple[str, str, str] = ("", "", "")  # the portfolio, kind and theme of the last row
     for row in rows:
         portfolio = _portfolio(row, known, table)
         parsed = None if portfolio is None else _parse_row(row, portfolio, table.problems)
+        theme = row.get("theme")
+        if not theme and above[:2] == (row.get("portfolio") or row.portfolio, _kind(row)):
+            theme = above[2]
+            if parsed is not None:
+                table.warnings.append(
+                    Problem(
+                        row.line, "Council Plan theme", f"Blank: took “{theme}” from the row above."
+                    )
+                )
+        above = (row.get("portfolio") or row.portfolio, _kind(row), theme)
         if parsed is None:
             continue
-        family = "item"  # references are unique across kinds within a year
-        if (family, parsed.reference) in seen:
-            first = seen[(family, parsed.reference)]
+        # References are unique across kinds within a year.
+        if parsed.reference in seen:
+            first = seen[parsed.reference]
             table.problems.append(
                 Problem(row.line, "Ref", f"{parsed.reference} is also on line {first}.")
             )
             continue
-        seen[(family, parsed.reference)] = row.line
-        if not parsed.theme:
-            above = table.rows[-1] if table.rows else None
-            if above is None or (above.portfolio, above.kind) != (parsed.portfolio, parsed.kind):
-                table.problems.append(Problem(row.line, "Council Plan theme", "No theme given."))
-                continue
-            parsed.theme = above.theme
-            table.warnings.append(
-                Problem(
-                    row.line,
-                    "Council Plan theme",
-                    f"Blank: took “{above.theme}” from the row above.",
-                )
-            )
+        seen[parsed.reference] = row.line
+        if not theme:
+            table.problems.append(Problem(row.line, "Council Plan theme", "No theme given."))
+            continue
+        parsed.theme = theme
         table.rows.append(parsed)
     return table
 
