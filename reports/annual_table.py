@@ -180,7 +180,11 @@ def rows_from_file(name: str, data: bytes) -> list[list[str]]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if lower.endswith(".csv") or ("\t" not in text and "," in text):
-        return [[_undefuse(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as error:
+            raise TableError(f"This CSV file could not be read ({error}).") from error
+        return [[_undefuse(cell) for cell in row] for row in rows]
     return [line.split("\t") for line in text.splitlines()]
 
 
