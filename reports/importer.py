@@ -18,7 +18,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -348,7 +348,20 @@ class _Writer:
 
 
 def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
-    return [name for name, value in values.items() if getattr(obj, name) != value]
+    """The fields whose stored value differs; related objects compared by key, so no
+    query is made per row."""
+    return [
+        name
+        for name, value in values.items()
+        if (
+            getattr(obj, f"{name}_id") != (value.pk if value is not None else None)
+            if isinstance(value, models.Model) or name in _RELATIONS
+            else getattr(obj, name) != value
+        )
+    ]
+
+
+_RELATIONS = {"portfolio", "theme", "previous"}
 
 
 def _sync_items(
@@ -359,8 +372,10 @@ def _sync_items(
     kind: str,
     *,
     count: bool = True,
+    create_only: bool = False,
 ) -> dict[str, Any]:
-    """Create or update the items of `rows` in `year`; returns them by reference."""
+    """Create or update the items of `rows` in `year`; returns them by reference. With
+    `create_only`, items that exist are left as they are."""
     existing = {item.reference: item for item in model.objects.filter(year=year)}
     created, updated, fields = [], [], set()
     for row, values in rows:
@@ -372,7 +387,7 @@ def _sync_items(
             if count:
                 writer.result.created[kind] += 1
             continue
-        changes = _changed(item, values)
+        changes = [] if create_only else _changed(item, values)
         if changes:
             for name in changes:
                 setattr(item, name, values[name])
@@ -393,8 +408,11 @@ def _sync_updates(
     model: type[Any],
     item_field: str,
     updates: list[tuple[Any, Quarter, dict[str, Any]]],
+    *,
+    create_only: bool = False,
 ) -> bool:
-    """Create or change each item's update for a quarter; True if anything changed."""
+    """Create or change each item's update for a quarter; True if anything changed. With
+    `create_only`, updates that exist are left as they are."""
     items = [item for item, _, _ in updates]
     existing = {
         (getattr(u, f"{item_field}_id"), u.ret.quarter_id): u
@@ -415,7 +433,7 @@ def _sync_updates(
                 )
             )
             continue
-        changes = _changed(update, values)
+        changes = [] if create_only else _changed(update, values)
         if changes:
             for name in changes:
                 setattr(update, name, values[name])
@@ -496,28 +514,37 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
         measure_rows.append((row, values))
         if row.last_year.value is not None or row.last_year.missing_reason:
             last_year_rows.append((row, values | {"target": None}))
+    # Last year's items come first, so this year's are created already linked to them.
+    # Where they exist (from last year's own table, or its returns) they are kept as
+    # they are: a later table's "last year" column never overwrites a year's own figures.
+    earlier = _sync_items(
+        writer, Measure, last_year_rows, writer.last_year, "measure", count=False, create_only=True
+    )
+    for row, values in measure_rows:
+        if row.reference in earlier:
+            values["previous"] = earlier[row.reference]
     measures = _sync_items(writer, Measure, measure_rows, writer.year, "measure")
-    earlier = _sync_items(writer, Measure, last_year_rows, writer.last_year, "measure", count=False)
-    linked = []
-    for row, _ in last_year_rows:
-        measure, previous = measures[row.reference], earlier[row.reference]
-        if measure.previous_id is None:
-            measure.previous = previous
-            linked.append(measure)
-    if linked:
-        bulk_update_with_history(linked, Measure, fields=["previous"], default_user=writer.user)
     updates = []
     for row, _ in measure_rows:
         measure = measures[row.reference]
         updates.append(
             (measure, writer.q4, _update_values(writer, measure, row.actual, row.published_status))
         )
-    for row, _ in last_year_rows:
-        previous = earlier[row.reference]
-        updates.append(
-            (previous, writer.last_q4, _update_values(writer, previous, row.last_year, ""))
-        )
     _sync_updates(writer, MeasureUpdate, "measure", updates)
+    _sync_updates(
+        writer,
+        MeasureUpdate,
+        "measure",
+        [
+            (
+                earlier[row.reference],
+                writer.last_q4,
+                _update_values(writer, earlier[row.reference], row.last_year, ""),
+            )
+            for row, _ in last_year_rows
+        ],
+        create_only=True,
+    )
     actions = _sync_items(writer, Action, action_rows, writer.year, "action")
     _sync_updates(
         writer,

@@ -272,3 +272,27 @@ def table_with_action(tmp_path: Path, description: str) -> Path:
 def test_export_refuses_a_year_that_does_not_exist(db: None) -> None:
     with pytest.raises(CommandError, match="no 2030/31 reporting year"):
         call_command("export_results", "--year", "2030/31")
+
+
+def test_a_later_tables_last_year_column_leaves_that_years_own_figures_alone(
+    tmp_path: Path, importer: User
+) -> None:
+    earlier = tmp_path / "2023-24.tsv"
+    earlier.write_text(
+        SMALL.replace("2023 24 actual", "2022 23 actual").replace("2024 25 Q4", "2023 24 Q4"),
+        encoding="utf-8",
+    )
+    run(str(earlier), "--year", "2023/24", "--user", importer.username)
+    measure = Measure.objects.get(reference="GF PM01", year__start_year=2023)
+    assert (measure.target, measure.updates.get().actual) == (Decimal("93.8"), Decimal("93.25"))
+    # 2024/25's table says 2023/24 ended at 93.2%: 2023/24's own table (93.25%) stands.
+    run(str(small_table(tmp_path)), "--year", "2024/25", "--user", importer.username)
+    measure.refresh_from_db()
+    assert (measure.target, measure.updates.get().actual) == (Decimal("93.8"), Decimal("93.25"))
+    assert Measure.objects.get(reference="GF PM01", year__start_year=2024).previous == measure
+
+
+def small_table(tmp_path: Path) -> Path:
+    path = tmp_path / "2024-25.tsv"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
