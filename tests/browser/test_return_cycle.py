@@ -114,3 +114,10 @@ def test_it_takes_a_return_from_draft_to_approved(live_server: object, page: obj
     update = MeasureUpdate.objects.get()
     assert update.commentary == "Cost of living pressures."
     assert [h.history_user for h in update.history.all()] == [officer, officer]
+
+    # The measure's page shows every step of its update, by whom.
+    page.goto(base + reverse("measures:measure", args=[measure.pk]))
+    history = page.get_by_test_id("history").inner_text()
+    assert "93.25%" in history and "Alex Officer" in history
+    assert history.count("Q2 2026/27") >= 2  # entered, then the commentary added
+    screenshot(page, "measure-history")
