@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from perfmon import quarters
+from perfmon import quarters, reminders
 from perfmon.access import access_to
 from perfmon.models import (
     PERFORMANCE_TEAM_GROUP,
@@ -20,6 +20,7 @@ from perfmon.models import (
     User,
 )
 from perfmon.sections import Change, Conflict, Missing, SectionForm, sections
+from perfmon.tasks import send_reminder_email_task
 
 # The apps whose data the performance team maintains through the admin.
 PERFORMANCE_TEAM_APPS = ("perfmon", "measures", "projects", "risks", "reports")
@@ -105,6 +106,9 @@ def _move(
     ret.updated_at = event.at
     ret._history_user = user  # type: ignore[attr-defined]
     ret.save(update_fields=["state", "updated_at"])
+    # Who hears of it is claimed with the step itself; the emails go once it commits.
+    for email_id in reminders.claim_event_emails(event=event):
+        send_reminder_email_task.delay_on_commit(email_id)
     return event
 
 

@@ -8,6 +8,7 @@ from perfmon.models.frame import (
     Theme,
     User,
 )
+from perfmon.models.reminders import Reminder, ReminderEmail, ReminderRule
 from perfmon.models.returns import Return, ReturnEvent
 
 __all__ = [
@@ -16,6 +17,9 @@ __all__ = [
     "Portfolio",
     "PortfolioRole",
     "Quarter",
+    "Reminder",
+    "ReminderEmail",
+    "ReminderRule",
     "ReportingYear",
     "Return",
     "ReturnEvent",
