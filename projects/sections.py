@@ -1,0 +1,57 @@
+"""The priority projects section of a portfolio's quarterly return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from perfmon.item_sections import ItemSection
+from perfmon.models import Return
+from projects.forms import ProjectUpdateForm
+from projects.models import CRITERION_FIELDS, Project, ProjectUpdate, Rating
+
+CRITERIA_ANSWERED = Q(
+    time_on_track__isnull=False,
+    cost_on_track__isnull=False,
+    scope_on_track__isnull=False,
+    benefits_on_track__isnull=False,
+)
+
+
+class ProjectSection(ItemSection):
+    key = "projects"
+    title = "Priority projects"
+    order = 30  # after actions (10) and measures (20)
+    template_name = "projects/_section_projects.html"
+    item_model = Project
+    update_model = ProjectUpdate
+    item_field = "project"
+    row_form = ProjectUpdateForm
+    prefix = "p"
+    value_fields = (
+        *(name for pair in CRITERION_FIELDS.values() for name in pair),
+        "dca",
+        "commentary",
+    )
+    derived_fields = ("rag", "rag_explained", "rag_from_criteria")
+    complete_when = CRITERIA_ANSWERED & ~Q(dca="")
+    missing_problem = "Say whether time, cost, scope and benefits are on track, and choose the DCA"
+
+    def item_label(self, item: Any) -> str:
+        return f"{item.reference} {item.name}"
+
+    def field_label(self, name: str) -> str:
+        if name.endswith("_on_track"):
+            return f"{name.removesuffix('_on_track')} on track"
+        if name == "dca":
+            return "DCA"
+        return super().field_label(name)
+
+    def derive(self, update: Any, *, item: Any, ret: Return, form: Any) -> None:
+        update.derive_rag()
+
+    def show(self, name: str, value: Any, *, item: Any) -> str:
+        if name == "dca" and value:
+            return str(Rating(value).label)
+        return super().show(name, value, item=item)
