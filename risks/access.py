@@ -1,0 +1,99 @@
+"""Who may see what of a risk. Views load risks and assessments only through here.
+
+Anyone signed in sees a risk's definition, the register and the heat map, from approved
+returns. The officers and directors of the risk's portfolio and the performance team also
+see, on the risk's page, quarters from returns not yet approved and the change history:
+the same rule as measures (measures.access) and returns (perfmon.access).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+
+from perfmon.access import roles_on
+from perfmon.models import Quarter, Return, User
+from risks.models import Risk, RiskAssessment
+
+
+@dataclass(frozen=True)
+class RiskAccess:
+    """One person's view of one risk."""
+
+    risk: Risk
+    is_team: bool
+    roles: frozenset[str]
+
+    @property
+    def sees_unapproved(self) -> bool:
+        """May see quarters from returns not yet approved, and the change history."""
+        return self.is_team or bool(self.roles)
+
+    def visible(self, assessments: QuerySet[RiskAssessment]) -> QuerySet[RiskAssessment]:
+        """`assessments` (of this risk and its lineage) narrowed to those this person may
+        see."""
+        if self.is_team:
+            return assessments
+        shown = Q(ret__state=Return.State.APPROVED)
+        if self.roles:
+            shown |= Q(ret__portfolio_id=self.risk.portfolio_id)
+        return assessments.filter(shown)
+
+
+def get_risk_for_user(user: User, pk: int) -> RiskAccess:
+    """The risk with its year, portfolio, theme and owner. Raises Http404 if there is none."""
+    risk = get_object_or_404(
+        Risk.objects.select_related("year", "portfolio", "theme", "owner"), pk=pk
+    )
+    is_team = user.is_performance_team
+    roles = frozenset() if is_team else roles_on(user, risk.portfolio)
+    return RiskAccess(risk=risk, is_team=is_team, roles=roles)
+
+
+def published_assessments(user: User) -> QuerySet[RiskAssessment]:
+    """What the register and heat map show anyone: assessments of approved returns, with
+    their risk, its portfolio and theme."""
+    return RiskAssessment.objects.approved().select_related(
+        "risk__portfolio", "risk__theme", "ret__quarter__year"
+    )
+
+
+def latest_published_quarter(user: User) -> Quarter | None:
+    """The last quarter with an approved risk assessment."""
+    found = (
+        published_assessments(user)
+        .order_by("-ret__quarter__year__start_year", "-ret__quarter__number")
+        .values_list("ret__quarter_id", flat=True)
+        .first()
+    )
+    if found is None:
+        return None
+    return Quarter.objects.select_related("year").get(pk=found)
+
+
+def lineage_ids(item: models.Model) -> RawSQL:
+    """The ids of `item` and every risk before it (through `previous`) and after it
+    (through `next`), as one subquery: `Risk.objects.filter(pk__in=lineage_ids(risk))`.
+
+    The same recursive query as measures.access.lineage_ids (risks may not import
+    measures): a page costs the same number of queries whatever the number of years, and
+    UNION stops at repeated rows, so a chain that loops by mistake still ends.
+    """
+    table = item._meta.db_table
+    sql = f"""
+        WITH RECURSIVE earlier(id, previous_id) AS (
+            SELECT id, previous_id FROM {table} WHERE id = %s
+            UNION
+            SELECT t.id, t.previous_id FROM {table} t JOIN earlier e ON t.id = e.previous_id
+        ), later(id) AS (
+            SELECT id FROM {table} WHERE id = %s
+            UNION
+            SELECT t.id FROM {table} t JOIN later l ON t.previous_id = l.id
+        )
+        SELECT id FROM earlier UNION SELECT id FROM later
+    """  # The table name comes from the model; values go as parameters.
+    return RawSQL(sql, (item.pk, item.pk))

@@ -1,0 +1,92 @@
+"""The strategic risks section of a portfolio's quarterly return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from perfmon import quarters
+from perfmon.item_sections import ItemSection, RowForm
+from perfmon.models import Return
+from risks import rules
+from risks.forms import RiskAssessmentForm
+from risks.models import Risk, RiskAssessment
+from risks.services import matrices_in_use, rate_side
+
+
+def since_words(start_year: int, number: int) -> str:
+    """The end of the quarter before (start_year, number): "the end of March 2021"."""
+    ends = quarters.quarter_bounds(*quarters.previous_quarter(start_year, number))[1]
+    return rules.quarter_end_words(ends.month, ends.year)
+
+
+class RiskSection(ItemSection):
+    key = "risks"
+    title = "Strategic risks"
+    order = 50
+    template_name = "risks/_section_risks.html"
+    item_model = Risk
+    update_model = RiskAssessment
+    item_field = "risk"
+    row_form = RiskAssessmentForm
+    prefix = "r"
+    value_fields = (
+        "threat_likelihood",
+        "threat_impact",
+        "opportunity_likelihood",
+        "opportunity_impact",
+        "target_score",
+        "controls",
+        "further_actions",
+        "commentary",
+    )
+    derived_fields = (
+        "threat_score",
+        "threat_level",
+        "threat_level_colour",
+        "opportunity_score",
+        "opportunity_level",
+        "opportunity_level_colour",
+        "score_only",
+    )
+    # Every side the risk is assessed on has a score.
+    complete_when = (
+        Q(risk__assessed=Risk.Assessed.THREAT, threat_score__isnull=False)
+        | Q(risk__assessed=Risk.Assessed.OPPORTUNITY, opportunity_score__isnull=False)
+        | Q(
+            risk__assessed=Risk.Assessed.BOTH,
+            threat_score__isnull=False,
+            opportunity_score__isnull=False,
+        )
+    )
+    missing_problem = "Choose the likelihood and impact"
+
+    def item_label(self, item: Any) -> str:
+        return f"{item.reference} {item.title}"
+
+    def form_kwargs(self, ret: Return) -> dict[str, Any]:
+        quarter = ret.quarter
+        return {
+            "matrices": matrices_in_use(),
+            "since": since_words(quarter.year.start_year, quarter.number),
+        }
+
+    def cleaned_values(self, cleaned: Any) -> dict[str, Any]:
+        # A text field the form leaves out stays blank, not None.
+        values = super().cleaned_values(cleaned)
+        for name in ("controls", "further_actions", "commentary"):
+            values[name] = values[name] or ""
+        return values
+
+    def derive(self, update: Any, *, item: Any, ret: Return, form: RowForm) -> None:
+        matrices = form.matrices  # type: ignore[attr-defined]
+        if any(getattr(update, f"{side.value}_likelihood") is not None for side in rules.Side):
+            update.score_only = False  # likelihood and impact now replace a published score
+        for side in rules.Side:
+            rate_side(update, side, matrices=matrices)
+
+    def show(self, name: str, value: Any, *, item: Any) -> str:
+        if value is None and name.endswith(("likelihood", "impact", "score")):
+            return ""
+        return super().show(name, value, item=item)
