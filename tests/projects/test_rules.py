@@ -3,7 +3,9 @@ criteria, every way a table writes a DCA, and how a rating moved."""
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import combinations, product
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +193,18 @@ def test_it_describes_a_movement_without_relying_on_colour(
 
 def test_it_counts_red_and_amber_red_as_the_report_does() -> None:
     assert [r for r in [*Rating, None] if is_red_or_amber_red(r)] == [Rating.AMBER_RED, Rating.RED]
+
+
+SEED = Path(__file__).resolve().parents[2] / "reports" / "seeds"
+
+
+def test_it_reads_every_dca_of_the_published_2024_25_table() -> None:
+    rows = [
+        line.split("\t")
+        for line in (SEED / "derby-city-annual-results-2024-25.txt").read_text().splitlines()
+        if line.startswith("PMP")
+    ]
+    read = Counter(parse_dca(row[4]).label for row in rows)
+    assert sum(read.values()) == len(rows) > 30
+    assert set(read) == {"Green", "Amber/Green", "Amber/Red", "Red"}
+    assert read["Red"] == 2  # PMP60 South Derby Growth Zone, PMP25 Butterfly Project
