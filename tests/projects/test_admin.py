@@ -81,7 +81,7 @@ def test_it_filters_and_searches_projects(team: Client, project: Project) -> Non
     for query in (
         f"year__id__exact={project.year_id}",
         f"theme__id__exact={project.theme_id}&year__id__exact={project.year_id}",
-        "stage__exact=delivery",
+        f"stage__exact=delivery&year__id__exact={project.year_id}",
         "q=HYPERLINK",
     ):
         response = team.get(f"{url}?{query}")
