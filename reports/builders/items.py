@@ -1,0 +1,220 @@
+"""Each item's result for one quarter, as every report reads it: measures with their
+actual, target, status and direction of travel; actions with their status; projects with
+their rating; risks with their score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from measures import rules
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
+from reports.builders.common import (
+    Counting,
+    Loaded,
+    Status,
+    action_status,
+    computed_status,
+    measure_status,
+)
+
+
+def actual_text(update: MeasureUpdate | None, unit: rules.Unit) -> str:
+    """The actual as the council writes it: "91.9% (Q3 data)", "76% (Provisional)", or why
+    there is none: "Data not yet available"; "N/A" when there is no result."""
+    if update is None:
+        return "N/A"
+    if update.actual is None:
+        return update.get_missing_reason_display() or "N/A"
+    notes = [
+        note
+        for note in (
+            update.period_label,
+            "Provisional" if update.provisional else "",
+            "Forecast" if update.forecast else "",
+        )
+        if note
+    ]
+    value = rules.format_value(update.actual, unit)
+    return f"{value} ({', '.join(notes)})" if notes else value
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    measure: Measure
+    update: MeasureUpdate | None
+    last_year: MeasureUpdate | None  # the same quarter last year, through the lineage
+    status: Status | None
+    computed: Status | None  # the rule's status where the council overrode it
+    direction: rules.Direction
+
+    @property
+    def unit(self) -> rules.Unit:
+        return rules.Unit(self.measure.unit)
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.update.actual if self.update else None
+
+    @property
+    def last_year_actual(self) -> Decimal | None:
+        return self.last_year.actual if self.last_year else None
+
+    @property
+    def target(self) -> Decimal | None:
+        if self.update is not None and self.update.target is not None:
+            return self.update.target
+        return self.measure.target
+
+    @property
+    def actual_text(self) -> str:
+        return actual_text(self.update, self.unit)
+
+    @property
+    def last_year_text(self) -> str:
+        return actual_text(self.last_year, self.unit)
+
+    @property
+    def target_text(self) -> str:
+        return rules.format_value(self.target, self.unit) if self.target is not None else "N/A"
+
+    @property
+    def earlier_period(self) -> bool:
+        return bool(self.update and self.update.period_label)
+
+    @property
+    def commentary(self) -> str:
+        return self.update.commentary if self.update else ""
+
+    def meets_target(self, counting: Counting) -> bool | None:
+        """True or False where it counts towards "% meeting target", None where it does not."""
+        if self.target is None or self.actual is None or self.status is None:
+            return None
+        if self.measure.polarity == rules.Polarity.NONE.value:
+            return None
+        if counting.exclude_earlier_period and self.earlier_period:
+            return None
+        return self.status.label in counting.met_statuses
+
+    def improved(self, counting: Counting) -> bool | None:
+        """True or False where it counts towards "% improved", None where it does not."""
+        if self.direction is rules.Direction.NOT_APPLICABLE:
+            return None
+        if counting.exclude_earlier_period and self.earlier_period:
+            return None
+        if self.direction is rules.Direction.SAME:
+            return counting.same_counts_as_improved
+        return self.direction is rules.Direction.IMPROVING
+
+
+def measure_result(loaded: Loaded, measure: Measure, number: int) -> MeasureResult:
+    update = loaded.measure_updates.get((measure.pk, number))
+    last_year = loaded.last_year.get((measure.previous_id, number)) if measure.previous_id else None
+    return MeasureResult(
+        measure=measure,
+        update=update,
+        last_year=last_year,
+        status=measure_status(update, loaded.colours),
+        computed=computed_status(update),
+        direction=rules.direction_of_travel(
+            current=update.actual if update else None,
+            previous=last_year.actual if last_year else None,
+            polarity=rules.Polarity(measure.polarity),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: Action
+    update: ActionUpdate | None
+
+    @property
+    def status(self) -> Status | None:
+        return action_status(self.update)
+
+    @property
+    def status_value(self) -> str:
+        return self.update.status if self.update else ""
+
+    @property
+    def rag(self) -> Status | None:
+        """Blue/Green/Amber/Red, as the annual table's status column writes it."""
+        if self.update is None or not self.update.status:
+            return None
+        return Status(*self.update.colour)
+
+    @property
+    def commentary(self) -> str:
+        return self.update.commentary if self.update else ""
+
+    def on_track(self, counting: Counting) -> bool | None:
+        if not self.status_value or self.status_value == ActionUpdate.Status.NOT_APPLICABLE:
+            return None
+        return self.status_value in counting.actions_on_track
+
+
+def action_result(loaded: Loaded, action: Action, number: int) -> ActionResult:
+    return ActionResult(action=action, update=loaded.action_updates.get((action.pk, number)))
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    project: Any
+    update: Any
+    rating_field: str  # "dca" or "rag"
+
+    @property
+    def rating_value(self) -> str:
+        if self.update is None:
+            return ""
+        return getattr(self.update, self.rating_field) or self.update.dca or self.update.rag
+
+    @property
+    def rating(self) -> Status | None:
+        from projects.rules import Rating
+
+        if not self.rating_value:
+            return None
+        rating = Rating(self.rating_value)
+        return Status(rating.label, rating.colour)
+
+    @property
+    def rag(self) -> Status | None:
+        from projects.rules import Rating
+
+        if self.update is None or not self.update.rag:
+            return None
+        rating = Rating(self.update.rag)
+        return Status(rating.label, rating.colour)
+
+    @property
+    def dca(self) -> Status | None:
+        from projects.rules import Rating
+
+        if self.update is None or not self.update.dca:
+            return None
+        rating = Rating(self.update.dca)
+        return Status(rating.label, rating.colour)
+
+    @property
+    def commentary(self) -> str:
+        return self.update.commentary if self.update else ""
+
+    def green_or_amber(self, counting: Counting) -> bool | None:
+        if not self.rating_value or self.rating_value == "pre_start_completed":
+            return None
+        return self.rating_value in counting.projects_green_or_amber
+
+    @property
+    def red_or_amber_red(self) -> bool:
+        return self.rating_value in {"red", "amber_red"}
+
+
+def project_results(loaded: Loaded, number: int) -> list[ProjectResult]:
+    field = "rag" if loaded.counting.project_rating == "rag" else "dca"
+    return [
+        ProjectResult(p, loaded.project_updates.get((p.pk, number)), field)
+        for p in loaded.projects or []
+    ]

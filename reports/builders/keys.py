@@ -1,0 +1,93 @@
+"""The key printed with every report: the legend of each rating scheme it uses, worded
+from the scheme's data (so a council's own thresholds print as they are)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from measures import rules
+from measures.models import ActionUpdate
+from reports.builders.common import ACTION_MEANINGS, Key, KeyEntry, Loaded, Status, Table, text_cell
+
+
+def measure_key(loaded: Loaded) -> Key | None:
+    if loaded.scheme is None:
+        return None
+    scheme = loaded.scheme.as_rules()
+    entries = []
+    for band, stored in zip(scheme.bands, loaded.scheme.bands.all(), strict=True):
+        meaning = stored.description or "Performance " + rules.describe_band(
+            band, target=Decimal(50), unit=rules.Unit.COUNT, scheme=scheme
+        ).removeprefix(f"{band.label} is ").replace("above", "above the target", 1).replace(
+            "below", "below the target", 1
+        )
+        entries.append(KeyEntry(Status(band.label, band.colour), meaning))
+    entries += [
+        KeyEntry(Status("No target", "grey"), "No target is set for the year."),
+        KeyEntry(Status("N/A", "grey"), "No result, or a contextual measure (not rated)."),
+    ]
+    return Key(title=f"Measures ({scheme.name})", entries=tuple(entries))
+
+
+def action_key() -> Key:
+    return Key(
+        title="Actions",
+        entries=tuple(
+            KeyEntry(
+                Status(
+                    f"{ActionUpdate.COLOURS[value][0]}: {value.label}",
+                    ActionUpdate.COLOURS[value][1],
+                ),
+                ACTION_MEANINGS[value],
+            )
+            for value in ACTION_MEANINGS
+        ),
+    )
+
+
+def project_key() -> Key | None:
+    try:
+        from projects.rules import DCA_MEANINGS, Rating
+    except ImportError:
+        return None
+    return Key(
+        title="Priority projects (delivery confidence)",
+        entries=tuple(
+            KeyEntry(Status(rating.label, rating.colour), DCA_MEANINGS[rating]) for rating in Rating
+        ),
+    )
+
+
+def risk_key() -> Key:
+    return Key(
+        title="Strategic risks",
+        entries=(
+            KeyEntry(
+                Status("Risk score", "grey"),
+                "Likelihood (1 to 4) × impact (1 to 4): 1 to 16, higher is more serious.",
+            ),
+        ),
+    )
+
+
+def keys_for(loaded: Loaded) -> list[Key]:
+    keys = [measure_key(loaded), action_key()]
+    if loaded.projects is not None:
+        keys.append(project_key())
+    if loaded.risks is not None:
+        keys.append(risk_key())
+    return [key for key in keys if key is not None]
+
+
+def key_table(keys: list[Key]) -> Table:
+    table = Table(slug="key", title="Key", columns=["Scheme", "Status", "Meaning"])
+    for key in keys:
+        for entry in key.entries:
+            table.rows.append(
+                [
+                    text_cell(key.title),
+                    text_cell(entry.status.label, entry.status.colour),
+                    text_cell(entry.meaning),
+                ]
+            )
+    return table

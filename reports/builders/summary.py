@@ -1,0 +1,174 @@
+"""The performance summary by Council Plan theme: how many items of each kind, and the four
+percentages councils publish, per theme and for the whole council.
+
+Each percentage has its numerator and denominator beside it, and how they are counted
+(`Counting`) is printed under the table, so a reader can check every figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reports.builders.common import Counting, Filters, Loaded, Table, load, pct_cell, text_cell
+from reports.builders.common import number_cell as _number
+from reports.builders.items import action_result, measure_result, project_results
+
+
+@dataclass(frozen=True)
+class Share:
+    """`count` of `out_of` counted; `pct` is None where nothing counts."""
+
+    count: int
+    out_of: int
+
+    @property
+    def pct(self) -> float | None:
+        return round(100 * self.count / self.out_of, 1) if self.out_of else None
+
+    @property
+    def text(self) -> str:
+        return "N/A" if self.pct is None else f"{self.pct:g}%"
+
+
+def share(flags: Iterable[bool | None]) -> Share:
+    counted = [flag for flag in flags if flag is not None]
+    return Share(count=sum(counted), out_of=len(counted))
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    """One theme's line, or the whole council's (`theme` None)."""
+
+    theme: str | None
+    measures: int
+    actions: int
+    risks: int
+    projects: int
+    meeting_target: Share
+    improved: Share
+    actions_on_track: Share
+    projects_green_or_amber: Share
+
+    def as_json(self) -> dict[str, object]:
+        """The `performance_summary --format json` object, keys as documented."""
+        return {
+            "theme": self.theme,
+            "measures": self.measures,
+            "actions": self.actions,
+            "risks": self.risks,
+            "projects": self.projects,
+            "measures_meeting_target_pct": self.meeting_target.pct,
+            "measures_improved_pct": self.improved.pct,
+            "actions_on_track_pct": self.actions_on_track.pct,
+            "projects_green_or_amber_pct": self.projects_green_or_amber.pct,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    filters: Filters
+    rows: list[ThemeSummary]  # each theme, then the council
+    counting: Counting
+    tracks_projects: bool
+    tracks_risks: bool
+
+    @property
+    def themes(self) -> list[ThemeSummary]:
+        return [row for row in self.rows if row.theme is not None]
+
+    @property
+    def council(self) -> ThemeSummary:
+        return self.rows[-1]
+
+    @property
+    def notes(self) -> list[str]:
+        notes = self.counting.notes()
+        if not self.tracks_projects:
+            notes.append("Priority projects are not tracked in perfmon yet: counted as 0.")
+        if not self.tracks_risks:
+            notes.append("Strategic risks are not tracked in perfmon yet: counted as 0.")
+        return notes
+
+    def tables(self) -> list[Table]:
+        return [summary_table(self)]
+
+
+def summarise(loaded: Loaded) -> Summary:
+    """The summary of already loaded items at the filtered quarter."""
+    number = loaded.filters.quarter
+    counting = loaded.counting
+    measures = [measure_result(loaded, m, number) for m in loaded.measures]
+    actions = [action_result(loaded, a, number) for a in loaded.actions]
+    projects = project_results(loaded, number)
+    risks = loaded.risks or []
+    names = {
+        item.theme.name: (item.theme.position, item.theme.name)
+        for item in [*loaded.measures, *loaded.actions, *(loaded.projects or []), *risks]
+    }
+
+    def line(theme: str | None) -> ThemeSummary:
+        def mine(items: list, get) -> list:  # type: ignore[no-untyped-def,type-arg]
+            return [i for i in items if theme is None or get(i).theme.name == theme]
+
+        ms = mine(measures, lambda r: r.measure)
+        acts = mine(actions, lambda r: r.action)
+        projs = mine(projects, lambda r: r.project)
+        return ThemeSummary(
+            theme=theme,
+            measures=len(ms),
+            actions=len(acts),
+            risks=len(mine(risks, lambda r: r)),
+            projects=len(projs),
+            meeting_target=share(r.meets_target(counting) for r in ms),
+            improved=share(r.improved(counting) for r in ms),
+            actions_on_track=share(r.on_track(counting) for r in acts),
+            projects_green_or_amber=share(r.green_or_amber(counting) for r in projs),
+        )
+
+    ordered = sorted(names, key=lambda name: names[name])
+    return Summary(
+        filters=loaded.filters,
+        rows=[*(line(name) for name in ordered), line(None)],
+        counting=counting,
+        tracks_projects=loaded.projects is not None,
+        tracks_risks=loaded.risks is not None,
+    )
+
+
+def build_summary(filters: Filters) -> Summary:
+    return summarise(load(filters))
+
+
+def summary_table(summary: Summary) -> Table:
+    table = Table(
+        slug="summary",
+        title="Summary by theme",
+        columns=[
+            "Council Plan theme",
+            "Performance measures",
+            "Delivery Plan actions",
+            "Strategic risks",
+            "Priority projects",
+            "% measures meeting target, where set",
+            "% measures improved since last year",
+            "% actions delivered or on track",
+            "% projects Green or Amber",
+        ],
+        notes=summary.notes,
+    )
+    for row in summary.rows:
+        table.rows.append(
+            [
+                text_cell(row.theme or "Whole council"),
+                _number(row.measures),
+                _number(row.actions),
+                _number(row.risks),
+                _number(row.projects),
+                pct_cell(row.meeting_target.pct),
+                pct_cell(row.improved.pct),
+                pct_cell(row.actions_on_track.pct),
+                pct_cell(row.projects_green_or_amber.pct),
+            ]
+        )
+    return table
