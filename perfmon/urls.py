@@ -28,5 +28,6 @@ urlpatterns = [
     path("measures/", include("measures.urls")),
     path("projects/", include("projects.urls")),
     path("risks/", include("risks.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
