@@ -22,7 +22,9 @@ def _scale_field(label: str, axis: str) -> forms.TypedChoiceField:
         empty_value=None,
         required=False,
         choices=[("", "Choose")] + [(n, str(n)) for n in rules.SCALE],
-        error_messages={"invalid_choice": f"Choose a {axis} from 1 to 4"},
+        error_messages={
+            "invalid_choice": f"Choose {'an' if axis == 'impact' else 'a'} {axis} from 1 to 4"
+        },
     )
 
 
@@ -123,7 +125,7 @@ class RiskAssessmentForm(RowForm):
         return rows
 
 
-SIDE_CHOICES = [(side.value, f"{side.label}s") for side in rules.Side]
+SIDE_CHOICES = [(side.value, side.plural.capitalize()) for side in rules.Side]
 
 
 class QuarterForm(forms.Form):

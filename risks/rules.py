@@ -28,6 +28,10 @@ class Side(StrEnum):
     def label(self) -> str:
         return "Threat" if self is Side.THREAT else "Opportunity"
 
+    @property
+    def plural(self) -> str:
+        return "threats" if self is Side.THREAT else "opportunities"
+
 
 class Movement(StrEnum):
     INCREASED = "increased"
