@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from measures import rules
 from perfmon import quarters
 from reports.builders.common import (
     Cell,
@@ -28,9 +27,11 @@ from reports.builders.items import (
     ActionResult,
     MeasureResult,
     ProjectResult,
+    RiskResult,
     action_result,
     measure_result,
     project_results,
+    risk_results,
 )
 from reports.builders.keys import keys_for
 from reports.builders.summary import Summary, summarise
@@ -217,9 +218,8 @@ def annual_from(loaded: Loaded) -> AnnualReport:
         section(measure).measures.append(_measure_row(measure_result(loaded, measure, number)))
     for project in project_results(loaded, number):
         section(project.project).projects_and_risks.append(_project_row(project))
-    for risk_row in risk_rows(loaded, number):
-        sections.setdefault(risk_row[0].pk, PortfolioSection(name=risk_row[0].name))
-        sections[risk_row[0].pk].projects_and_risks.append(risk_row[1])
+    for risk in risk_results(loaded, number):
+        section(risk.risk).projects_and_risks.append(_risk_row(risk))
     return AnnualReport(
         filters=loaded.filters,
         summary=summarise(loaded),
@@ -228,14 +228,21 @@ def annual_from(loaded: Loaded) -> AnnualReport:
     )
 
 
-def risk_rows(loaded: Loaded, number: int) -> list[tuple[object, AnnualRow]]:
-    """(portfolio, row) of each strategic risk; none until perfmon tracks risks."""
-    return []
+def _risk_row(result: RiskResult) -> AnnualRow:
+    risk = result.risk
+    return AnnualRow(
+        kind="risk",
+        reference=risk.reference,
+        description=risk.title,
+        last_year="N/A",
+        actual="N/A",
+        status=result.status,
+        target="N/A - risk",
+        direction="N/A",
+        theme=risk.theme.name,
+        link=("risks:risk", risk.pk),
+    )
 
 
 def build_annual(filters: Filters) -> AnnualReport:
     return annual_from(load(filters, numbers=(filters.quarter,)))
-
-
-def unit_of(row: AnnualRow) -> rules.Unit | None:
-    return row.measure.unit if row.measure else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
@@ -315,6 +315,7 @@ class Loaded:
     project_updates: dict[tuple[int, int], Any] = field(default_factory=dict)
     risks: list[Any] | None = None
     risk_updates: dict[tuple[int, int], Any] = field(default_factory=dict)
+    risk_last_year: dict[tuple[int, int], Any] = field(default_factory=dict)
     colours: dict[str, str] = field(default_factory=dict)
 
     @cached_property
@@ -379,6 +380,25 @@ def _load_projects(loaded: Loaded, wanted: list[int]) -> None:
 
 
 def _load_risks(loaded: Loaded, wanted: list[int]) -> None:
-    """Strategic risks: not tracked until the risks app has its models (risks.Risk)."""
-    if optional_model("risks.Risk") is None:
+    """Strategic risks and their assessments in the wanted quarters, plus last year's
+    fourth quarter (through `previous`) so a first quarter's change has a start."""
+    risk_model = optional_model("risks.Risk")
+    assessment_model = optional_model("risks.RiskAssessment")
+    if risk_model is None or assessment_model is None:
         return
+    loaded.risks = list(_items(risk_model, loaded.filters))
+    this_year = {r.pk for r in loaded.risks}
+    earlier = [r.previous_id for r in loaded.risks if r.previous_id]
+    found = visible(
+        assessment_model.objects.filter(  # type: ignore[attr-defined]
+            Q(risk_id__in=this_year, ret__quarter__number__in=wanted)
+            | Q(risk_id__in=earlier, ret__quarter__number=4)
+        ),
+        loaded.filters,
+    ).select_related("ret__quarter")
+    for assessment in found:
+        key = (assessment.risk_id, assessment.ret.quarter.number)
+        if assessment.risk_id in this_year:
+            loaded.risk_updates[key] = assessment
+        else:
+            loaded.risk_last_year[key] = assessment

@@ -17,7 +17,7 @@ from reports.builders.common import (
     status_cell,
     text_cell,
 )
-from reports.builders.items import action_result, measure_result, project_results
+from reports.builders.items import action_result, measure_result, project_results, risk_results
 from reports.builders.keys import keys_for
 
 SLIPPAGE = {ActionUpdate.Status.SOME_SLIPPAGE, ActionUpdate.Status.MAJOR_SLIPPAGE}
@@ -145,6 +145,21 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
                 ),
             )
     counting = loaded.counting
+    for risk in risk_results(loaded, number):
+        if risk.score is not None and risk.score >= counting.exception_risk_score:
+            add(
+                risk.risk,
+                Exception_(
+                    "Risk",
+                    risk.risk.reference,
+                    risk.risk.title,
+                    risk.score_text + (f", {risk.change_words}" if risk.changed else ""),
+                    risk.status,
+                    risk.commentary,
+                    risk.risk.theme.name,
+                    ("risks:risk", risk.risk.pk),
+                ),
+            )
     return ExceptionReport(
         filters=loaded.filters,
         portfolios=[found[pk] for pk in sorted(found)],

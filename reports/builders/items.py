@@ -218,3 +218,77 @@ def project_results(loaded: Loaded, number: int) -> list[ProjectResult]:
         ProjectResult(p, loaded.project_updates.get((p.pk, number)), field)
         for p in loaded.projects or []
     ]
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """A strategic risk this quarter, with last quarter's assessment for the change."""
+
+    risk: Any
+    assessment: Any
+    before: Any
+    since: str  # "the end of March 2021"
+
+    @property
+    def score(self) -> int | None:
+        return self.assessment.threat_score if self.assessment else None
+
+    @property
+    def opportunity_score(self) -> int | None:
+        return self.assessment.opportunity_score if self.assessment else None
+
+    @property
+    def previous_score(self) -> int | None:
+        return self.before.threat_score if self.before else None
+
+    @property
+    def score_text(self) -> str:
+        """ "Risk score 16", with "Opportunity score 12" where the risk has one."""
+        parts = []
+        if self.score is not None:
+            parts.append(f"Risk score {self.score}")
+        if self.opportunity_score is not None:
+            parts.append(f"Opportunity score {self.opportunity_score}")
+        return " ".join(parts) or "Not assessed"
+
+    @property
+    def status(self) -> Status | None:
+        if self.assessment is None or self.score is None:
+            return None
+        return Status(self.score_text, self.assessment.threat_level_colour or "grey")
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.score is not None
+            and self.previous_score is not None
+            and self.score != self.previous_score
+        )
+
+    @property
+    def change_words(self) -> str:
+        """ "reduced from 8 at the end of March 2021 to 6"."""
+        from risks.rules import change_in_words
+
+        return change_in_words(previous=self.previous_score, current=self.score, since=self.since)
+
+    @property
+    def commentary(self) -> str:
+        return self.assessment.commentary if self.assessment else ""
+
+
+def risk_results(loaded: Loaded, number: int) -> list[RiskResult]:
+    from perfmon import quarters
+
+    start = loaded.filters.year.start_year
+    before_year, before_number = quarters.previous_quarter(start, number)
+    ends = quarters.quarter_bounds(before_year, before_number)[1]
+    since = f"the end of {ends:%B %Y}"
+    results = []
+    for risk in loaded.risks or []:
+        if before_year == start:
+            before = loaded.risk_updates.get((risk.pk, before_number))
+        else:
+            before = loaded.risk_last_year.get((risk.previous_id, 4)) if risk.previous_id else None
+        results.append(RiskResult(risk, loaded.risk_updates.get((risk.pk, number)), before, since))
+    return results

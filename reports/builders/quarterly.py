@@ -25,9 +25,11 @@ from reports.builders.items import (
     ActionResult,
     MeasureResult,
     ProjectResult,
+    RiskResult,
     action_result,
     measure_result,
     project_results,
+    risk_results,
 )
 from reports.builders.keys import keys_for
 from reports.builders.summary import Share, share
@@ -46,8 +48,12 @@ class ThemeQuarter:
     measures: list[MeasureResult] = field(default_factory=list)
     actions: list[ActionResult] = field(default_factory=list)
     projects: list[ProjectResult] = field(default_factory=list)
+    risks: list[RiskResult] = field(default_factory=list)
     completed_now: list[ActionResult] = field(default_factory=list)
-    risk_changes: list[str] = field(default_factory=list)
+
+    @property
+    def risk_changes(self) -> list[RiskResult]:
+        return [r for r in self.risks if r.changed]
 
     @property
     def assessment(self) -> Counter[str]:
@@ -162,6 +168,18 @@ class QuarterlyReport:
                         text_cell(p.commentary),
                     ]
                 )
+            for r in theme.risks:
+                info.rows.append(
+                    [
+                        text_cell(theme.theme),
+                        text_cell("Risk"),
+                        text_cell(r.risk.reference),
+                        text_cell(r.risk.title),
+                        text_cell(r.score_text),
+                        status_cell(r.status),
+                        text_cell(r.commentary),
+                    ]
+                )
         return [assessment, info]
 
 
@@ -188,6 +206,8 @@ def quarterly_from(loaded: Loaded) -> QuarterlyReport:
             theme.completed_now.append(result)
     for project in project_results(loaded, number):
         theme_of(project.project).projects.append(project)
+    for risk in risk_results(loaded, number):
+        theme_of(risk.risk).risks.append(risk)
     return QuarterlyReport(
         filters=loaded.filters,
         themes=[themes[name] for name in sorted(themes, key=order.__getitem__)],
@@ -198,5 +218,6 @@ def quarterly_from(loaded: Loaded) -> QuarterlyReport:
 
 
 def build_quarterly(filters: Filters) -> QuarterlyReport:
+    """Loads this quarter and the one before (for completions and risk score changes)."""
     numbers = (filters.quarter - 1, filters.quarter) if filters.quarter > 1 else (1,)
     return quarterly_from(load(filters, numbers=numbers))
