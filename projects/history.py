@@ -172,10 +172,8 @@ UPDATE_FIELDS = {
         for criterion in ("time", "cost", "scope", "benefits")
         for name, spec in (
             (f"{criterion}_on_track", Field(criterion.capitalize(), _on_track)),
-            (
-                f"{criterion}_reason",
-                Field(f"Why {criterion} is not on track", _free_text, is_text=True),
-            ),
+            # Short (300 characters at most), so shown inline like any value.
+            (f"{criterion}_reason", Field(f"Why {criterion} is not on track", _text)),
         )
     },
     "rag": Field("RAG", _rating),

@@ -191,7 +191,7 @@ def test_it_shows_last_quarters_answers_beside_each_field(
     client = as_client(officer)
     text = client.get(page_url(portfolio, quarter)).content.decode()
     words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
-    assert "Last quarter: RAG Amber/Green , DCA Amber/Green" in words
+    assert "Last quarter: RAG Amber/Green · DCA Amber/Green" in words
     assert "Last quarter: Not on track: Land costs rising" in words
     assert words.count("Last quarter: On track") == 3
     assert "Vacant possession achieved on 7 June." in words
