@@ -22,7 +22,7 @@ from reports.builders.common import (
 from reports.builders.items import action_result, measure_result
 from reports.builders.keys import keys_for
 
-NOT_RATED = Status("Not rated", "grey")
+NOT_RATED = Status("Not reported", "grey")
 # GOV.UK colours for the chart's fills; the legend and the table name each rating.
 FILLS = {
     "blue": "#1d70b8",
@@ -34,8 +34,12 @@ FILLS = {
 }
 
 
+# The grey statuses, told apart by shade (the legend and table name them too).
+GREYS = {"No target": "#b1b4b6", "N/A": "#6f777b", "Not reported": "#e5e6e7"}
+
+
 def fill_of(status: Status) -> str:
-    return FILLS.get(status.colour, FILLS["grey"])
+    return GREYS.get(status.label) or FILLS.get(status.colour, FILLS["grey"])
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,8 @@ def _chart(kind: str, statuses: list[Status], counts: list[list[int]]) -> BarCha
     quarters = len(counts[0]) if counts else 0
     totals = [sum(row[q] for row in counts) for q in range(quarters)]
     most = max(totals, default=0) or 1
-    step = max(1, -(-most // 5))
+    steps = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+    step = next((n for n in steps if most / n <= 6), -(-most // 5))
     top_value = step * -(-most // step)
     scale = (bottom - top) / top_value
     band = (right - left) / max(quarters, 1)
