@@ -165,8 +165,9 @@ def import_published_risks(
         }
         risk = existing.get(row.reference)
         if risk is None:
-            risk = Risk(year=year, reference=row.reference, previous=last_year.get(row.reference))
-            _assign(risk, values)
+            risk = Risk(
+                year=year, reference=row.reference, previous=last_year.get(row.reference), **values
+            )
             created.append(risk)
             outcome[row.reference] = "created"
         elif _assign(risk, values):
