@@ -42,18 +42,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     choices = list(Quarter.objects.select_related("year"))
     themes = list(Theme.objects.filter(projects__isnull=False).distinct().order_by("name"))
     portfolios = list(Portfolio.objects.filter(projects__isnull=False).distinct())
-    form = DashboardForm(
-        request.GET or None, quarters=choices, themes=themes, portfolios=portfolios
-    )
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    data = request.GET.copy()
+    if not data.get("quarter"):
+        default = _default_quarter(choices)
+        data["quarter"] = str(default.pk) if default else ""
+    form = DashboardForm(data, quarters=choices, themes=themes, portfolios=portfolios)
+    form.is_valid()  # a filter that is not valid is shown with its error, and not applied
+    filters = form.cleaned_data
     quarter = filters.get("quarter") or _default_quarter(choices)
-    if not form.is_bound and quarter is not None:
-        form = DashboardForm(
-            initial={"quarter": str(quarter.pk)},
-            quarters=choices,
-            themes=themes,
-            portfolios=portfolios,
-        )
     board = (
         build_dashboard(
             quarter=quarter,

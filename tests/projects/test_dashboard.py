@@ -236,3 +236,21 @@ def test_it_runs_the_same_number_of_queries_for_3_or_30_projects(
         response = viewer.get(url, {"quarter": quarter.pk})
     assert len(response.context["board"].rows) == 30
     assert len(few) <= 10
+
+
+def test_it_keeps_the_quarter_it_shows_selected_when_only_a_theme_is_chosen(
+    viewer: Client, market_hall: Project, quarter: Quarter, vibrant: Theme
+) -> None:
+    response = viewer.get(reverse(DASHBOARD), {"theme": vibrant.pk})
+    assert response.context["board"].quarter == quarter
+    html = response.content.decode()
+    assert f'<option value="{quarter.pk}" selected>' in html
+    assert f'<option value="{vibrant.pk}" selected>' in html
+
+
+def test_it_falls_back_to_the_latest_quarter_for_one_it_does_not_know(
+    viewer: Client, market_hall: Project, quarter: Quarter
+) -> None:
+    response = viewer.get(reverse(DASHBOARD), {"quarter": "999999"})
+    assert response.status_code == 200
+    assert response.context["board"].quarter == quarter
