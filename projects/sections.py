@@ -44,6 +44,8 @@ class ProjectSection(ItemSection):
     def field_label(self, name: str) -> str:
         if name.endswith("_on_track"):
             return f"{name.removesuffix('_on_track')} on track"
+        if name.endswith("_reason"):
+            return f"why {name.removesuffix('_reason')} is not on track"
         if name == "dca":
             return "DCA"
         return super().field_label(name)

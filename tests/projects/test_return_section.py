@@ -14,7 +14,7 @@ from django.urls import reverse
 from perfmon.models import Portfolio, Quarter, ReportingYear, Return, User
 from perfmon.services import create_reporting_year
 from projects.models import Project, ProjectUpdate
-from tests.factories import ThemeFactory
+from tests.factories import PortfolioRoleFactory, ThemeFactory, UserFactory
 from tests.projects.factories import ProjectFactory, ProjectUpdateFactory
 from tests.projects.helpers import as_client, posted_back, project_rows, return_in
 
@@ -78,6 +78,7 @@ def test_it_saves_the_criteria_and_explains_the_rag_it_works_out(
     assert update.history.get().history_user == officer
     event = Return.objects.get().events.get()
     assert "PMP9 time on track: (blank) → no" in event.changes
+    assert "PMP9 why time is not on track: (blank) → Planning decision delayed" in event.changes
     assert "PMP9 DCA: (blank) → Amber/Red" in event.changes
     shown = client.get(url).content.decode()
     assert "Amber/Red: time and cost may not be delivered within tolerance" in shown
@@ -146,6 +147,29 @@ def test_it_refuses_an_incomplete_or_unexplained_rating_and_saves_nothing(
     assert f'id="id_p{project.pk}-{field}_error"' in text
     assert not ProjectUpdate.objects.exists()
     assert not Return.objects.filter(events__isnull=False).exists()
+
+
+def test_it_refuses_the_second_of_two_concurrent_saves_and_keeps_what_was_typed(
+    officer: User, portfolio: Portfolio, quarter: Quarter, project: Project
+) -> None:
+    colleague = UserFactory(username="sam", first_name="Sam", last_name="Colleague")
+    PortfolioRoleFactory(user=colleague, portfolio=portfolio, role="officer")
+    first, second = as_client(colleague), as_client(officer)
+    url = page_url(portfolio, quarter)
+    stale = posted_back(second, url) | rated(project, dca="amber_green")
+    saved = first.post(url, posted_back(first, url) | rated(project, dca="green") | {"save": ""})
+    assert saved.status_code == 302
+    response = second.post(url, stale | {"save": ""})
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "Sam Colleague saved changes to this return while you were editing it" in text
+    assert "Sam Colleague saved this at" in text and "DCA Green" in text
+    assert re.search(r'<option value="amber_green" selected>', text)
+    assert ProjectUpdate.objects.get().dca == "green"
+    (row,) = project_rows(response)
+    again = stale | {f"p{project.pk}-version": str(row.form["version"].value()), "save": ""}
+    assert second.post(url, again).status_code == 302
+    assert ProjectUpdate.objects.get().dca == "amber_green"
 
 
 def test_it_saves_a_draft_with_a_project_left_blank(
