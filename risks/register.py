@@ -258,9 +258,10 @@ def cell_origin(likelihood: int, impact: int) -> tuple[int, int]:
     return LEFT + (likelihood - 1) * CELL, TOP + (4 - impact) * CELL
 
 
-def _centre(likelihood: int, impact: int, offset: float) -> tuple[float, float]:
+def _point(likelihood: int, impact: int, index: int) -> tuple[float, float]:
+    # Right of the centre, where no text is, a little apart for each risk.
     x, y = cell_origin(likelihood, impact)
-    return x + CELL / 2 + offset, y + CELL / 2 + offset
+    return x + CELL / 2 + 42 + (index % 3 - 1) * 7, y + CELL / 2 + (index % 5 - 2) * 8
 
 
 def arrows(moves: list[Move]) -> list[Arrow]:
@@ -269,12 +270,11 @@ def arrows(moves: list[Move]) -> list[Arrow]:
     for index, move in enumerate(moves):
         before, now = move.view.previous, move.view.now
         assert before is not None
-        offset = (index % 5 - 2) * 9
-        x1, y1 = _centre(before.likelihood, before.impact, offset)  # type: ignore[arg-type]
-        x2, y2 = _centre(now.likelihood, now.impact, offset)  # type: ignore[arg-type]
-        # Stop short of the centre, so the head does not cover the count.
+        x1, y1 = _point(before.likelihood, before.impact, index)  # type: ignore[arg-type]
+        x2, y2 = _point(now.likelihood, now.impact, index)  # type: ignore[arg-type]
+        # Stop short of the end, so heads of arrows into one cell do not meet.
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1)
-        shorten = min(28, length / 3)
+        shorten = min(14, length / 4)
         x2, y2 = x2 - (x2 - x1) * shorten / length, y2 - (y2 - y1) * shorten / length
         label = f"{move.risk.reference}: {move.view.change}"
         drawn.append(Arrow(round(x1, 1), round(y1, 1), round(x2, 1), round(y2, 1), label))
