@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from decimal import Decimal
 from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,9 @@ def test_it_runs_the_same_queries_however_many_rows(
         client.get(url, query)
     q4 = council.ret(council.portfolio, 2024, 4, "approved")
     for _ in range(30):
-        measure = MeasureFactory(year=council.year, theme=council.green, portfolio=q4.portfolio)
+        measure = MeasureFactory(
+            year=council.year, theme=council.green, portfolio=q4.portfolio, target=Decimal(58)
+        )
         _measure_update(q4, measure, "57")
         action = ActionFactory(year=council.year, theme=council.growth, portfolio=q4.portfolio)
         ActionUpdate.objects.create(action=action, ret=q4, status="on_track")
