@@ -17,6 +17,9 @@ from perfmon.models import (
     Portfolio,
     PortfolioRole,
     Quarter,
+    Reminder,
+    ReminderEmail,
+    ReminderRule,
     ReportingYear,
     Theme,
     User,
@@ -129,3 +132,115 @@ class UserPortfolioRoleInline(PortfolioRoleInline):
 class PerfmonUserAdmin(UserAdmin, SimpleHistoryAdmin):
     inlines = [UserPortfolioRoleInline]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+
+
+# Reminders -----------------------------------------------------------------------------
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    list_display = ["audience", "deadline", "days", "repeat_every_days", "when", "is_active"]
+    list_filter = ["audience", "deadline", "is_active"]
+    fields = ["audience", "deadline", "days", "repeat_every_days", "is_active"]
+
+
+class SentFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("sent", "Sent"), ("failed", "Failed"), ("waiting", "Waiting or retrying")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        prefix = "email__" if queryset.model is Reminder else ""
+        if self.value() == "sent":
+            return queryset.filter(**{f"{prefix}sent_at__isnull": False})
+        if self.value() == "failed":
+            return queryset.filter(**{f"{prefix}failed_at__isnull": False})
+        if self.value() == "waiting":
+            return queryset.filter(
+                **{f"{prefix}sent_at__isnull": True, f"{prefix}failed_at__isnull": True}
+            )
+        return queryset
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    fields = ["kind", "portfolio", "quarter", "deadline", "days"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReminderEmail)
+class ReminderEmailAdmin(admin.ModelAdmin):
+    """Every email claimed: sent, waiting, retrying or failed, and why."""
+
+    list_display = ["recipient", "kind", "on_date", "status", "attempts", "sent_at", "subject"]
+    list_filter = [SentFilter, "kind", "on_date"]
+    search_fields = ["recipient__username", "recipient__email", "subject"]
+    date_hierarchy = "on_date"
+    readonly_fields = [
+        "recipient",
+        "kind",
+        "on_date",
+        "event",
+        "status",
+        "subject",
+        "created_at",
+        "sending_since",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "failed_at",
+    ]
+    fields = readonly_fields
+    inlines = [ReminderInline]
+    actions = ["send_again"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReminderEmail]:
+        return super().get_queryset(request).select_related("recipient")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # claimed by the daily job and the return's steps only
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Send the selected failed emails again", permissions=["view"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[ReminderEmail]) -> None:
+        from perfmon.tasks import send_reminder_email_task
+
+        failed = list(queryset.filter(failed_at__isnull=False, sent_at__isnull=True))
+        ReminderEmail.objects.filter(pk__in=[e.pk for e in failed]).update(
+            failed_at=None, attempts=0
+        )
+        for email in failed:
+            send_reminder_email_task.delay_on_commit(email.pk)
+        self.message_user(request, f"{len(failed)} failed email(s) queued to send again.")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Who was reminded of which return, on which day."""
+
+    list_display = ["on_date", "recipient", "kind", "portfolio", "quarter", "days", "email"]
+    list_filter = ["kind", SentFilter, "on_date", "portfolio"]
+    search_fields = ["recipient__username", "recipient__email", "portfolio__name"]
+    date_hierarchy = "on_date"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Reminder]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("recipient", "portfolio", "quarter__year", "email__recipient")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from perfmon import inboxes, quarters, services
+from perfmon import inboxes, quarters, reminders, services
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import DecisionForm, ReopenForm
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent
@@ -73,6 +73,9 @@ def _render_return(
         "last_decision": returned[-1] if returned else None,
         "decision": decision or DecisionForm(),
         "reopen": reopen or ReopenForm(),
+        "reminded": reminders.reminders_sent_about(
+            portfolio_id=ret.portfolio_id, quarter_id=ret.quarter_id
+        ),
     }
     return render(request, "perfmon/return.html", context, status=status)
 

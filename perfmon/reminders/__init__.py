@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from perfmon.models import ReminderEmail, ReminderRule
+from perfmon.models import Reminder, ReminderEmail, ReminderRule
 from perfmon.reminders.events import claim_event_emails
 from perfmon.reminders.planning import Planned, claim_reminders, plan_reminders, unsent_digests
+from perfmon.reminders.rules import describe_reminded
 from perfmon.reminders.sending import Outcome, SendFailed, deliver_email, give_up, lease
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "give_up",
     "lease",
     "plan_reminders",
+    "reminders_sent_about",
     "run_daily_reminders",
     "stalled_notices",
     "unsent_digests",
@@ -97,3 +99,31 @@ def stalled_notices(*, older_than: timedelta = timedelta(hours=1)) -> list[int]:
             created_at__lt=timezone.now() - older_than,
         ).values_list("pk", flat=True)
     )
+
+
+_REMINDED = {
+    Reminder.Kind.TO_SUBMIT: ("Officers", "submission deadline"),
+    Reminder.Kind.TO_APPROVE: ("Directors", "approval deadline"),
+}
+
+
+def reminders_sent_about(*, portfolio_id: int, quarter_id: int) -> list[str]:
+    """What the return page says of the reminders sent about a return: 'Officers were
+    reminded 14 and 3 days before the submission deadline.' One query."""
+    days: dict[str, set[int]] = {}
+    for kind, day in (
+        Reminder.objects.filter(
+            portfolio_id=portfolio_id,
+            quarter_id=quarter_id,
+            kind__in=_REMINDED,
+            email__sent_at__isnull=False,
+        )
+        .values_list("kind", "days")
+        .distinct()
+    ):
+        days.setdefault(kind, set()).add(day)
+    return [
+        f"{who} were reminded {describe_reminded(days[kind], deadline=deadline)}."
+        for kind, (who, deadline) in _REMINDED.items()
+        if kind in days
+    ]
