@@ -72,6 +72,13 @@ class RiskSection(ItemSection):
             "since": since_words(quarter.year.start_year, quarter.number),
         }
 
+    def initial_from_previous(self, previous: Any) -> dict[str, Any]:
+        # Controls and the target usually stand from one quarter to the next; the scores
+        # are the officer's judgement each quarter, so they start blank.
+        if previous is None:
+            return {}
+        return {"target_score": previous.target_score, "controls": previous.controls}
+
     def cleaned_values(self, cleaned: Any) -> dict[str, Any]:
         # A text field the form leaves out stays blank, not None.
         values = super().cleaned_values(cleaned)

@@ -98,9 +98,22 @@ def test_it_shows_last_quarters_assessment_and_the_change_beside_each_side(
     assert "Score reduced from 8 at the end of June 2026 to 6" in text
     assert "Score unchanged at 12" in text  # the opportunity side of SR22_DA
     assert "Firewalls and training." in text  # last quarter's controls
-    assert "Target score: 4" in text
+    assert "Last quarter's target score: 4" in text
     assert 'data-testid="side-SR22_DA-opportunity"' in text
     assert 'data-testid="side-SR3_CR3-opportunity"' not in text  # a threat only
+
+
+def test_it_starts_the_controls_and_target_from_last_quarter(
+    officer: User,
+    portfolio: Portfolio,
+    quarter: Quarter,
+    risks: dict[str, Risk],
+    last_quarter: Return,
+) -> None:
+    data = page_fields(as_client(officer), return_url(portfolio, quarter))
+    c = risks["cyber"].pk
+    assert (data[f"r{c}-controls"], data[f"r{c}-target_score"]) == ("Firewalls and training.", "4")
+    assert data[f"r{c}-threat_likelihood"] == ""  # the score is this quarter's judgement
 
 
 def test_it_offers_the_matrix_labels_as_choices(
