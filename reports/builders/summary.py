@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reports.builders.common import Counting, Filters, Loaded, Table, load, pct_cell, text_cell
+from reports.builders.common import Counting, Filters, Key, Loaded, Table, load, pct_cell, text_cell
 from reports.builders.common import number_cell as _number
 from reports.builders.items import action_result, measure_result, project_results
+from reports.builders.keys import keys_for
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Summary:
     counting: Counting
     tracks_projects: bool
     tracks_risks: bool
+    keys: list[Key]
 
     @property
     def themes(self) -> list[ThemeSummary]:
@@ -133,6 +135,7 @@ def summarise(loaded: Loaded) -> Summary:
         counting=counting,
         tracks_projects=loaded.projects is not None,
         tracks_risks=loaded.risks is not None,
+        keys=keys_for(loaded),
     )
 
 
