@@ -5,6 +5,8 @@ read, or a score that disagrees with the return, stops everything."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from perfmon.models import Portfolio, ReportingYear, Return, Theme, User
 from perfmon.services import create_reporting_year
 from risks import rules
 from risks.models import Risk, RiskAssessment
-from risks.services import PublishedRisk, import_published_risks, parse_score_text
+from risks.services import PublishedRisk, PublishedScore, import_published_risks, parse_score_text
 from tests.factories import PortfolioFactory, ThemeFactory
 from tests.risks.factories import RiskFactory, assess
 
@@ -217,3 +219,25 @@ def test_it_refuses_a_score_that_disagrees_with_the_returns_likelihood_and_impac
     kept = RiskAssessment.objects.get(risk=cyber)
     assert (kept.threat_likelihood, kept.threat_impact, kept.score_only) == (3, 4, False)
     assert isinstance(places["smarter"], Theme)
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "reports" / "seeds"
+
+
+def test_it_reads_every_risk_score_published_in_the_2024_25_table() -> None:
+    lines = (SEEDS / "derby-city-annual-results-2024-25.txt").read_text(encoding="utf-8")
+    cells = [line.split("\t")[4] for line in lines.splitlines() if line.startswith("SR")]
+    assert len(cells) == 18
+    scores = [parse_score_text(cell).threat for cell in cells]
+    assert sorted(set(scores)) == [6, 8, 9, 12, 16]
+
+
+def test_it_reads_the_scores_of_the_quarter_1_report() -> None:
+    text = (SEEDS / "derby-city-quarter1-report-2021-22.txt").read_text(encoding="utf-8")
+    cells = re.findall(
+        r"\t((?:Opportunity )?(?:risk )?[Rr]isk score of \d+(?: Opportunity score of \d+)?)\t", text
+    )
+    read = [parse_score_text(cell) for cell in cells]
+    assert PublishedScore(12, 12) in read  # "Risk score of 12 Opportunity score of 12"
+    assert PublishedScore(None, 6) in read  # "Opportunity risk score of 6"
+    assert PublishedScore(3, None) in read
