@@ -157,11 +157,6 @@ class MatrixCell(models.Model):
 # Risks ----------------------------------------------------------------------------------
 
 
-class RiskQuerySet(models.QuerySet["Risk"]):
-    def for_portfolio_year(self, portfolio: Portfolio, year: ReportingYear) -> RiskQuerySet:
-        return self.filter(portfolio=portfolio, year=year).select_related("theme")
-
-
 class Risk(models.Model):
     class Category(models.TextChoices):
         STRATEGIC = "strategic", "Strategic"
@@ -200,7 +195,6 @@ class Risk(models.Model):
         help_text="The same risk last year, so its history carries on after a rename.",
     )
     history = HistoricalRecords()
-    objects = RiskQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "portfolio", "reference"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from perfmon import quarters
 from perfmon.item_sections import ItemSection, RowForm
-from perfmon.models import Return
+from perfmon.models import Portfolio, ReportingYear, Return
 from risks import rules
 from risks.forms import RiskAssessmentForm
 from risks.models import Risk, RiskAssessment
@@ -61,6 +61,9 @@ class RiskSection(ItemSection):
         )
     )
     missing_problem = "Choose the likelihood and impact"
+
+    def items(self, *, portfolio: Portfolio, year: ReportingYear) -> QuerySet[Risk]:
+        return super().items(portfolio=portfolio, year=year).select_related("owner")
 
     def item_label(self, item: Any) -> str:
         return f"{item.reference} {item.title}"

@@ -7,23 +7,23 @@ from django import forms
 from django.test import Client
 from django.urls import reverse
 
-from perfmon.models import Portfolio, Quarter, Return, User
+from perfmon.models import Portfolio, Quarter, ReportingYear, Return, Theme, User
 from perfmon.services import create_reporting_year
 from tests.factories import ThemeFactory
 
 
 @pytest.fixture
-def year_2026(db: None):  # type: ignore[no-untyped-def]
+def year_2026(db: None) -> ReportingYear:
     return create_reporting_year(start_year=2026)
 
 
 @pytest.fixture
-def quarter(year_2026) -> Quarter:  # type: ignore[no-untyped-def]
+def quarter(year_2026: ReportingYear) -> Quarter:
     return year_2026.quarters.get(number=2)
 
 
 @pytest.fixture
-def theme(db: None):  # type: ignore[no-untyped-def]
+def theme(db: None) -> Theme:
     return ThemeFactory(name="Working Smarter")
 
 

@@ -238,7 +238,9 @@ def test_it_runs_a_fixed_number_of_queries_for_the_return_page(
 
     def grow(count: int) -> None:
         for _ in range(count):
-            risk = RiskFactory(portfolio=portfolio, year=quarter.year, theme=theme, assessed="both")
+            risk = RiskFactory(
+                portfolio=portfolio, year=quarter.year, theme=theme, assessed="both", owner=officer
+            )
             assess(risk, last, threat=(2, 2), opportunity=(3, 1))
 
     grow(10)
