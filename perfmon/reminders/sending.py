@@ -38,7 +38,7 @@ class SendFailed(Exception):
 
 class Outcome(enum.Enum):
     SENT = "sent"
-    ALREADY_DONE = "already sent or given up"
+    ALREADY_DONE = "already sent, given up or deleted"
     BUSY = "being sent by another worker"
 
 
@@ -71,10 +71,10 @@ def deliver_email(*, email_id: int) -> Outcome:
     email and releasing it for the next attempt.
     """
     if not _take(email_id):
-        done = ReminderEmail.objects.filter(
-            Q(sent_at__isnull=False) | Q(failed_at__isnull=False), pk=email_id
+        pending = ReminderEmail.objects.filter(
+            pk=email_id, sent_at__isnull=True, failed_at__isnull=True
         ).exists()
-        return Outcome.ALREADY_DONE if done else Outcome.BUSY
+        return Outcome.BUSY if pending else Outcome.ALREADY_DONE
     email = ReminderEmail.objects.select_related("recipient").get(pk=email_id)
     try:
         message = compose(email)
