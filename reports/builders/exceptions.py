@@ -172,4 +172,6 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
 
 
 def build_exceptions(filters: Filters) -> ExceptionReport:
-    return exceptions_from(load(filters))
+    """Loads the quarter before too, so a risk's score change is said."""
+    numbers = (filters.quarter - 1, filters.quarter) if filters.quarter > 1 else (1,)
+    return exceptions_from(load(filters, numbers=numbers))
