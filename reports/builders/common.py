@@ -14,7 +14,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
@@ -22,6 +21,9 @@ from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
 from perfmon import quarters
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
+from projects.models import Project, ProjectUpdate
+from projects.rules import Rating as ProjectRating
+from risks.models import Risk, RiskAssessment
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,8 @@ class Counting:
 
 def _project_label(value: str) -> str:
     try:
-        from projects.rules import Rating
-
-        return Rating(value).label
-    except (ImportError, ValueError):
+        return ProjectRating(value).label
+    except ValueError:
         return value
 
 
@@ -286,22 +286,13 @@ def _items(model: type[Model], filters: Filters) -> QuerySet[Any]:
     return items.order_by("portfolio_id", "pk")
 
 
-def optional_model(label: str) -> type[Model] | None:
-    """A model of an item kind still being built ("projects.Project"), or None when that
-    app has none yet: reports then say the kind is not tracked yet."""
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
-
-
 @dataclass
 class Loaded:
     """A year's items (filtered) with their updates, by (item id, quarter number).
 
     `last_year` holds the updates of the items' previous-year lineage (`previous`), by
-    (previous item id, quarter number), for directions of travel. `projects` and `risks`
-    are None when perfmon does not track that kind yet.
+    (previous item id, quarter number), for directions of travel; `risk_last_year` the
+    same for risks (fourth quarter only), for a first quarter's score change.
     """
 
     filters: Filters
@@ -311,11 +302,11 @@ class Loaded:
     last_year: dict[tuple[int, int], MeasureUpdate]
     actions: list[Action]
     action_updates: dict[tuple[int, int], ActionUpdate]
-    projects: list[Any] | None = None
-    project_updates: dict[tuple[int, int], Any] = field(default_factory=dict)
-    risks: list[Any] | None = None
-    risk_updates: dict[tuple[int, int], Any] = field(default_factory=dict)
-    risk_last_year: dict[tuple[int, int], Any] = field(default_factory=dict)
+    projects: list[Project] = field(default_factory=list)
+    project_updates: dict[tuple[int, int], ProjectUpdate] = field(default_factory=dict)
+    risks: list[Risk] = field(default_factory=list)
+    risk_updates: dict[tuple[int, int], RiskAssessment] = field(default_factory=dict)
+    risk_last_year: dict[tuple[int, int], RiskAssessment] = field(default_factory=dict)
     colours: dict[str, str] = field(default_factory=dict)
 
     @cached_property
@@ -363,15 +354,11 @@ def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
 
 
 def _load_projects(loaded: Loaded, wanted: list[int]) -> None:
-    project_model = optional_model("projects.Project")
-    update_model = optional_model("projects.ProjectUpdate")
-    if project_model is None or update_model is None:
-        return
-    loaded.projects = list(_items(project_model, loaded.filters))
+    loaded.projects = list(_items(Project, loaded.filters))
     loaded.project_updates = {
         (u.project_id, u.ret.quarter.number): u
         for u in visible(
-            update_model.objects.filter(  # type: ignore[attr-defined]
+            ProjectUpdate.objects.filter(
                 project__in=loaded.projects, ret__quarter__number__in=wanted
             ),
             loaded.filters,
@@ -382,15 +369,11 @@ def _load_projects(loaded: Loaded, wanted: list[int]) -> None:
 def _load_risks(loaded: Loaded, wanted: list[int]) -> None:
     """Strategic risks and their assessments in the wanted quarters, plus last year's
     fourth quarter (through `previous`) so a first quarter's change has a start."""
-    risk_model = optional_model("risks.Risk")
-    assessment_model = optional_model("risks.RiskAssessment")
-    if risk_model is None or assessment_model is None:
-        return
-    loaded.risks = list(_items(risk_model, loaded.filters))
+    loaded.risks = list(_items(Risk, loaded.filters))
     this_year = {r.pk for r in loaded.risks}
     earlier = [r.previous_id for r in loaded.risks if r.previous_id]
     found = visible(
-        assessment_model.objects.filter(  # type: ignore[attr-defined]
+        RiskAssessment.objects.filter(
             Q(risk_id__in=this_year, ret__quarter__number__in=wanted)
             | Q(risk_id__in=earlier, ret__quarter__number=4)
         ),

@@ -48,8 +48,6 @@ class ExceptionReport:
     keys: list[Key]
     measure_statuses: tuple[str, ...]
     risk_score: int
-    tracks_projects: bool
-    tracks_risks: bool
 
     @property
     def count(self) -> int:
@@ -166,8 +164,6 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
         keys=keys_for(loaded),
         measure_statuses=worst,
         risk_score=counting.exception_risk_score,
-        tracks_projects=loaded.projects is not None,
-        tracks_risks=loaded.risks is not None,
     )
 
 

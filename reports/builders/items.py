@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
+from perfmon import quarters
+from projects.models import Project, ProjectUpdate
+from projects.rules import Rating
 from reports.builders.common import (
     Counting,
     Loaded,
@@ -18,6 +20,8 @@ from reports.builders.common import (
     computed_status,
     measure_status,
 )
+from risks.models import Risk, RiskAssessment
+from risks.rules import change_in_words
 
 
 def actual_text(update: MeasureUpdate | None, unit: rules.Unit) -> str:
@@ -161,8 +165,8 @@ def action_result(loaded: Loaded, action: Action, number: int) -> ActionResult:
 
 @dataclass(frozen=True)
 class ProjectResult:
-    project: Any
-    update: Any
+    project: Project
+    update: ProjectUpdate | None
     rating_field: str  # "dca" or "rag"
 
     @property
@@ -173,8 +177,6 @@ class ProjectResult:
 
     @property
     def rating(self) -> Status | None:
-        from projects.rules import Rating
-
         if not self.rating_value:
             return None
         rating = Rating(self.rating_value)
@@ -182,8 +184,6 @@ class ProjectResult:
 
     @property
     def rag(self) -> Status | None:
-        from projects.rules import Rating
-
         if self.update is None or not self.update.rag:
             return None
         rating = Rating(self.update.rag)
@@ -191,8 +191,6 @@ class ProjectResult:
 
     @property
     def dca(self) -> Status | None:
-        from projects.rules import Rating
-
         if self.update is None or not self.update.dca:
             return None
         rating = Rating(self.update.dca)
@@ -215,8 +213,7 @@ class ProjectResult:
 def project_results(loaded: Loaded, number: int) -> list[ProjectResult]:
     field = "rag" if loaded.counting.project_rating == "rag" else "dca"
     return [
-        ProjectResult(p, loaded.project_updates.get((p.pk, number)), field)
-        for p in loaded.projects or []
+        ProjectResult(p, loaded.project_updates.get((p.pk, number)), field) for p in loaded.projects
     ]
 
 
@@ -224,9 +221,9 @@ def project_results(loaded: Loaded, number: int) -> list[ProjectResult]:
 class RiskResult:
     """A strategic risk this quarter, with last quarter's assessment for the change."""
 
-    risk: Any
-    assessment: Any
-    before: Any
+    risk: Risk
+    assessment: RiskAssessment | None
+    before: RiskAssessment | None
     since: str  # "the end of March 2021"
 
     @property
@@ -268,8 +265,6 @@ class RiskResult:
     @property
     def change_words(self) -> str:
         """ "reduced from 8 at the end of March 2021 to 6"."""
-        from risks.rules import change_in_words
-
         return change_in_words(previous=self.previous_score, current=self.score, since=self.since)
 
     @property
@@ -278,14 +273,12 @@ class RiskResult:
 
 
 def risk_results(loaded: Loaded, number: int) -> list[RiskResult]:
-    from perfmon import quarters
-
     start = loaded.filters.year.start_year
     before_year, before_number = quarters.previous_quarter(start, number)
     ends = quarters.quarter_bounds(before_year, before_number)[1]
     since = f"the end of {ends:%B %Y}"
     results = []
-    for risk in loaded.risks or []:
+    for risk in loaded.risks:
         if before_year == start:
             before = loaded.risk_updates.get((risk.pk, before_number))
         else:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from measures import rules
 from measures.models import ActionUpdate
+from projects.rules import DCA_MEANINGS, Rating
 from reports.builders.common import ACTION_MEANINGS, Key, KeyEntry, Loaded, Status, Table, text_cell
 
 
@@ -45,11 +46,7 @@ def action_key() -> Key:
     )
 
 
-def project_key() -> Key | None:
-    try:
-        from projects.rules import DCA_MEANINGS, Rating
-    except ImportError:
-        return None
+def project_key() -> Key:
     return Key(
         title="Priority projects (delivery confidence)",
         entries=tuple(
@@ -71,11 +68,7 @@ def risk_key() -> Key:
 
 
 def keys_for(loaded: Loaded) -> list[Key]:
-    keys = [measure_key(loaded), action_key()]
-    if loaded.projects is not None:
-        keys.append(project_key())
-    if loaded.risks is not None:
-        keys.append(risk_key())
+    keys = [measure_key(loaded), action_key(), project_key(), risk_key()]
     return [key for key in keys if key is not None]
 
 

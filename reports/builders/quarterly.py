@@ -81,8 +81,6 @@ class QuarterlyReport:
     filters: Filters
     themes: list[ThemeQuarter]
     keys: list[Key]
-    tracks_projects: bool
-    tracks_risks: bool
 
     @property
     def assessment_rows(self) -> list[tuple[str, list[int], int]]:
@@ -212,8 +210,6 @@ def quarterly_from(loaded: Loaded) -> QuarterlyReport:
         filters=loaded.filters,
         themes=[themes[name] for name in sorted(themes, key=order.__getitem__)],
         keys=keys_for(loaded),
-        tracks_projects=loaded.projects is not None,
-        tracks_risks=loaded.risks is not None,
     )
 
 

@@ -71,8 +71,6 @@ class Summary:
     filters: Filters
     rows: list[ThemeSummary]  # each theme, then the council
     counting: Counting
-    tracks_projects: bool
-    tracks_risks: bool
     keys: list[Key]
 
     @property
@@ -85,12 +83,7 @@ class Summary:
 
     @property
     def notes(self) -> list[str]:
-        notes = self.counting.notes()
-        if not self.tracks_projects:
-            notes.append("Priority projects are not tracked in perfmon yet: counted as 0.")
-        if not self.tracks_risks:
-            notes.append("Strategic risks are not tracked in perfmon yet: counted as 0.")
-        return notes
+        return self.counting.notes()
 
     def tables(self) -> list[Table]:
         return [summary_table(self)]
@@ -103,10 +96,10 @@ def summarise(loaded: Loaded) -> Summary:
     measures = [measure_result(loaded, m, number) for m in loaded.measures]
     actions = [action_result(loaded, a, number) for a in loaded.actions]
     projects = project_results(loaded, number)
-    risks = loaded.risks or []
+    risks = loaded.risks
     names = {
         item.theme.name: (item.theme.position, item.theme.name)
-        for item in [*loaded.measures, *loaded.actions, *(loaded.projects or []), *risks]
+        for item in [*loaded.measures, *loaded.actions, *loaded.projects, *risks]
     }
 
     def line(theme: str | None) -> ThemeSummary:
@@ -133,8 +126,6 @@ def summarise(loaded: Loaded) -> Summary:
         filters=loaded.filters,
         rows=[*(line(name) for name in ordered), line(None)],
         counting=counting,
-        tracks_projects=loaded.projects is not None,
-        tracks_risks=loaded.risks is not None,
         keys=keys_for(loaded),
     )
 
