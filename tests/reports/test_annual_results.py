@@ -192,3 +192,23 @@ def test_it_refuses_a_theme_of_another_plan(db: None, client: Any, outsider: Use
     response = client.get("/reports/annual/", {"year": 2024, "theme": council.green.pk})
     assert response.status_code == 400
     assert "is not a theme of 2024/25" in response.content.decode()
+
+
+def test_it_explains_each_report_on_the_index(db: None, client: Any, outsider: User) -> None:
+    client.force_login(outsider)
+    page = client.get("/reports/").content.decode()
+    for slug in ("annual", "summary", "quarterly", "trend", "exceptions"):
+        assert f'href="/reports/{slug}/"' in page
+    assert "performance_summary --year 2024/25" in page
+    assert "preview a draft" not in page  # only the performance team is told about drafts
+
+
+def test_it_reports_the_latest_approved_quarter_by_default(
+    db: None, client: Any, outsider: User
+) -> None:
+    build_council()
+    client.force_login(outsider)
+    response = client.get("/reports/annual/")
+    filters = response.context["filters"]
+    assert (filters.year.start_year, filters.quarter, filters.draft) == (2024, 4, False)
+    assert 'href="?year=2024&amp;quarter=4&amp;format=xlsx"' in response.content.decode()
