@@ -25,6 +25,13 @@ def default_year_and_quarter() -> tuple[ReportingYear | None, int]:
     return ReportingYear.objects.order_by("-start_year").first(), 4
 
 
+class ThemeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Themes of every plan, each named with its plan's years (plans reuse names)."""
+
+    def label_from_instance(self, obj: Theme) -> str:
+        return f"{obj.name} ({obj.plan.years_label})"
+
+
 class ReportFilterForm(forms.Form):
     year = forms.ModelChoiceField(
         queryset=ReportingYear.objects.order_by("-start_year"),
@@ -39,8 +46,10 @@ class ReportFilterForm(forms.Form):
         required=False,
         label="Quarter",
     )
-    theme = forms.ModelChoiceField(
-        queryset=Theme.objects.select_related("plan").order_by("plan", "position", "name"),
+    theme = ThemeChoiceField(
+        queryset=Theme.objects.select_related("plan").order_by(
+            "-plan__first_year", "position", "name"
+        ),
         required=False,
         empty_label="All themes",
         label="Council Plan theme",
