@@ -1,10 +1,14 @@
 """The performance team's admin for measures, actions, their updates and rating schemes.
 
-Every model keeps and shows its history (SimpleHistoryAdmin). Measures and actions also
-import and export as spreadsheets (ImportExportMixin, see measures.resources): the mixin
-goes first so its change list template, which extends the admin's, adds the buttons.
-Quarterly updates are read-only here: they change through their return, which keeps the
-version checks, the approval lock and the return's trail.
+Every model keeps and shows its history (SimpleHistoryAdmin). Measures, actions and
+quarter targets also import and export as spreadsheets (ImportExportMixin, see
+measures.resources): the mixin goes first so its change list template, which extends the
+admin's, adds the buttons. Importing needs the model's change permission, exporting its
+view permission (IMPORT_EXPORT_IMPORT_PERMISSION_CODE and ..._EXPORT_... in settings).
+
+Quarterly updates are read-only here and export only (ExportMixin): they change through
+their return, which keeps the version checks against lost updates, the approval lock and
+the return's trail; an import would go round all three.
 """
 
 from __future__ import annotations
@@ -14,8 +18,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
-from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
+from import_export.admin import ExportMixin, ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures.models import (
@@ -27,12 +30,14 @@ from measures.models import (
     RatingBand,
     RatingScheme,
 )
-from measures.resources import ActionResource, MeasureResource
-
-# Spreadsheet formats only: the formats people open, where formula escaping matters.
-SPREADSHEET_FORMATS = [
-    fmt for fmt in (base_formats.CSV, base_formats.XLSX, base_formats.TSV) if fmt.is_available()
-]
+from measures.resources import (
+    ActionResource,
+    ActionUpdateResource,
+    MeasureResource,
+    MeasureUpdateResource,
+    QuarterTargetResource,
+)
+from perfmon.resources import SPREADSHEET_FORMATS
 
 
 class RatingBandInline(admin.TabularInline):
@@ -83,13 +88,6 @@ class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def view_on_site(self, obj: Measure | Action) -> str:  # type: ignore[override]
         return reverse(self.page_url_name, args=[obj.pk])
-
-    # Importing adds and changes items; only those who may do both in the admin may import.
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
 
 
 @admin.register(Measure)
@@ -145,8 +143,25 @@ class ActionAdmin(ItemAdmin):
     ]
 
 
-class UpdateAdmin(SimpleHistoryAdmin):
-    """Quarterly updates, to look at and trace. They change only through their return."""
+@admin.register(QuarterTarget)
+class QuarterTargetAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """Measures' quarter targets, to import and export in bulk (each measure's page edits
+    its own)."""
+
+    resource_classes = [QuarterTargetResource]
+    formats = SPREADSHEET_FORMATS
+    list_display = ["measure", "quarter_number", "value"]
+    list_filter = ["measure__year", "quarter_number"]
+    search_fields = ["measure__reference", "measure__description"]
+    list_select_related = ["measure__year"]
+    autocomplete_fields = ["measure"]
+
+
+class UpdateAdmin(ExportMixin, SimpleHistoryAdmin):
+    """Quarterly updates, to look at, trace and export. They change only through their
+    return (version checks, approval lock, the return's trail), so there is no import."""
+
+    formats = SPREADSHEET_FORMATS
 
     list_filter = ["ret__quarter", "ret__state", "ret__portfolio"]
     list_select_related = ["ret__quarter__year", "ret__portfolio", "updated_by"]
@@ -171,6 +186,7 @@ class UpdateAdmin(SimpleHistoryAdmin):
 
 @admin.register(MeasureUpdate)
 class MeasureUpdateAdmin(UpdateAdmin):
+    resource_classes = [MeasureUpdateResource]
     list_display = [
         "measure_reference",
         "quarter",
@@ -190,6 +206,7 @@ class MeasureUpdateAdmin(UpdateAdmin):
 
 @admin.register(ActionUpdate)
 class ActionUpdateAdmin(UpdateAdmin):
+    resource_classes = [ActionUpdateResource]
     list_display = [
         "action_reference",
         "quarter",

@@ -1,113 +1,65 @@
-"""Spreadsheet import and export of measures and actions for the performance team's admin.
+"""Spreadsheet import and export of measures, actions and quarter targets for the
+performance team's admin, and export of quarterly updates.
 
-One row per item per year, keyed by (year, reference): the year is written as the
-calendar year it starts in (2024 for 2024/25), the portfolio by name, the theme by name
-among the themes of that year's Council Plan, and last year's item by its reference in
-the year before, so a renamed item keeps its lineage through a round trip.
+One row per item per year, keyed by (year, reference): the year written as 2024/25 (2024
+is read too), the portfolio by name, the theme by name among the themes of that year's
+Council Plan, and last year's item by its reference in the year before, so a renamed
+item keeps its lineage through a round trip. Quarter targets are keyed by the measure's
+year and reference and the quarter.
 
-Cells that a spreadsheet would run as a formula (=, +, -, @, tab or carriage return at the
-start) are written with a leading apostrophe and read back without it. django-import-
-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=", and only
-when the setting is on; this does not depend on settings.
+Every resource is a perfmon.resources.HistoryResource: formula-safe export, bulk import
+with history ("import of <file>", by the importing person), all or nothing, per-row
+errors in words. In one file a row cannot continue from an item the same file creates:
+import last year's items first.
+
+Quarterly updates are exported only: they change through their return, which keeps the
+version checks, the approval lock and the return's trail.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from django.db.models import QuerySet
-from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget
+from import_export import fields, widgets
 
-from measures.models import Action, Measure
-from perfmon.models import Portfolio, ReportingYear, Theme
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, QuarterTarget
+from perfmon.resources import (
+    FORMULA_STARTS,
+    HistoryResource,
+    ItemWidget,
+    ThemeWidget,
+    UserWidget,
+    YearWidget,
+    escape_formula,
+    portfolio_field,
+    theme_field,
+    unescape_formula,
+    year_field,
+)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
-
-
-def escape_formula(value: Any) -> Any:
-    """`value` made safe to open in a spreadsheet; plain numbers such as -5 are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
-        return f"'{value}"
-    return value
-
-
-def unescape_formula(value: Any) -> Any:
-    """The text `escape_formula` was given."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
-def _start_year(row: dict[str, Any]) -> int:
-    try:
-        return int(str(row.get("year", "")).strip())
-    except ValueError:
-        raise ValueError(f"“{row.get('year')}” is not a year: write 2024 for 2024/25.") from None
-
-
-class ThemeWidget(ForeignKeyWidget):
-    """A theme by name, among the themes of the Council Plan covering the row's year (two
-    plans may both have "A Green City")."""
-
-    def __init__(self) -> None:
-        super().__init__(Theme, field="name")
-
-    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Theme]:
-        start_year = _start_year(row)
-        return Theme.objects.filter(
-            plan__first_year__lte=start_year, plan__last_year__gte=start_year
-        )
+__all__ = [
+    "FORMULA_STARTS",
+    "ActionResource",
+    "ActionUpdateResource",
+    "MeasureResource",
+    "MeasureUpdateResource",
+    "QuarterTargetResource",
+    "ThemeWidget",
+    "escape_formula",
+    "unescape_formula",
+]
 
 
-class LastYearWidget(ForeignKeyWidget):
-    """Last year's item by its reference in the year before the row's year."""
-
-    def __init__(self, model: type[Measure] | type[Action]) -> None:
-        super().__init__(model, field="reference")
-
-    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
-        return self.model.objects.filter(year__start_year=_start_year(row) - 1)
-
-
-class FormulaSafeResource(resources.ModelResource):
-    def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return escape_formula(super().export_field(field, instance, **kwargs))
-
-    def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
-        for name, value in row.items():
-            row[name] = unescape_formula(value)
-
-
-def _year() -> fields.Field:
+def _previous(model: type[Measure] | type[Action]) -> fields.Field:
     return fields.Field(
-        attribute="year",
-        column_name="year",
-        widget=ForeignKeyWidget(ReportingYear, field="start_year"),
+        attribute="previous", column_name="previous", widget=ItemWidget(model, years_back=1)
     )
 
 
-def _portfolio() -> fields.Field:
-    return fields.Field(
-        attribute="portfolio",
-        column_name="portfolio",
-        widget=ForeignKeyWidget(Portfolio, field="name"),
-    )
-
-
-def _theme() -> fields.Field:
-    return fields.Field(attribute="theme", column_name="theme", widget=ThemeWidget())
-
-
-class MeasureResource(FormulaSafeResource):
-    year = _year()
-    portfolio = _portfolio()
-    theme = _theme()
-    previous = fields.Field(
-        attribute="previous", column_name="previous", widget=LastYearWidget(Measure)
-    )
+class MeasureResource(HistoryResource):
+    year = year_field()
+    portfolio = portfolio_field()
+    theme = theme_field()
+    previous = _previous(Measure)
 
     class Meta:
         model = Measure
@@ -125,22 +77,16 @@ class MeasureResource(FormulaSafeResource):
             "previous",
         )
         export_order = fields
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True  # all or nothing, whatever the settings say
 
     def get_queryset(self) -> QuerySet[Measure]:
         return super().get_queryset().select_related("year", "portfolio", "theme", "previous")
 
 
-class ActionResource(FormulaSafeResource):
-    year = _year()
-    portfolio = _portfolio()
-    theme = _theme()
-    previous = fields.Field(
-        attribute="previous", column_name="previous", widget=LastYearWidget(Action)
-    )
+class ActionResource(HistoryResource):
+    year = year_field()
+    portfolio = portfolio_field()
+    theme = theme_field()
+    previous = _previous(Action)
 
     class Meta:
         model = Action
@@ -155,10 +101,116 @@ class ActionResource(FormulaSafeResource):
             "previous",
         )
         export_order = fields
-        clean_model_instances = True
-        skip_unchanged = True
-        report_skipped = True
-        use_transactions = True  # all or nothing, whatever the settings say
 
     def get_queryset(self) -> QuerySet[Action]:
         return super().get_queryset().select_related("year", "portfolio", "theme", "previous")
+
+
+class QuarterTargetResource(HistoryResource):
+    """A measure's own target for one quarter (the year's target applies otherwise)."""
+
+    year = year_field(attribute="measure__year", readonly=True)
+    measure = fields.Field(attribute="measure", column_name="measure", widget=ItemWidget(Measure))
+    quarter = fields.Field(
+        attribute="quarter_number", column_name="quarter", widget=widgets.IntegerWidget()
+    )
+
+    class Meta:
+        model = QuarterTarget
+        import_id_fields = ("measure", "quarter")
+        fields = ("year", "measure", "quarter", "value")
+        export_order = fields
+
+    def get_queryset(self) -> QuerySet[QuarterTarget]:
+        return super().get_queryset().select_related("measure__year")
+
+
+def _quarter() -> fields.Field:
+    return fields.Field(attribute="ret__quarter__number", column_name="quarter", readonly=True)
+
+
+def _updated_by() -> fields.Field:
+    return fields.Field(
+        attribute="updated_by", column_name="updated_by", widget=UserWidget(), readonly=True
+    )
+
+
+class MeasureUpdateResource(HistoryResource):
+    """Measures' quarterly results, for export only."""
+
+    year = year_field(attribute="measure__year", readonly=True)
+    measure = fields.Field(
+        attribute="measure", column_name="measure", widget=ItemWidget(Measure), readonly=True
+    )
+    quarter = _quarter()
+    portfolio = fields.Field(
+        attribute="ret__portfolio__name", column_name="portfolio", readonly=True
+    )
+    updated_by = _updated_by()
+
+    class Meta:
+        model = MeasureUpdate
+        fields = (
+            "year",
+            "measure",
+            "quarter",
+            "portfolio",
+            "actual",
+            "missing_reason",
+            "provisional",
+            "forecast",
+            "period_label",
+            "target",
+            "status",
+            "status_override",
+            "override_reason",
+            "commentary",
+            "updated_by",
+            "updated_at",
+        )
+        export_order = fields
+
+    def get_queryset(self) -> QuerySet[MeasureUpdate]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("measure__year", "ret__quarter", "ret__portfolio", "updated_by")
+        )
+
+
+class ActionUpdateResource(HistoryResource):
+    """Actions' quarterly progress, for export only."""
+
+    year = fields.Field(
+        attribute="action__year", column_name="year", widget=YearWidget(), readonly=True
+    )
+    action = fields.Field(
+        attribute="action", column_name="action", widget=ItemWidget(Action), readonly=True
+    )
+    quarter = _quarter()
+    portfolio = fields.Field(
+        attribute="ret__portfolio__name", column_name="portfolio", readonly=True
+    )
+    updated_by = _updated_by()
+
+    class Meta:
+        model = ActionUpdate
+        fields = (
+            "year",
+            "action",
+            "quarter",
+            "portfolio",
+            "status",
+            "commentary",
+            "reopen_reason",
+            "updated_by",
+            "updated_at",
+        )
+        export_order = fields
+
+    def get_queryset(self) -> QuerySet[ActionUpdate]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("action__year", "ret__quarter", "ret__portfolio", "updated_by")
+        )

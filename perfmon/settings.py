@@ -171,6 +171,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Spreadsheet exports must not carry formulas a council's Excel would run.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Derby City Council")
 # load_demo creates users with a published password: only where DEBUG is on, unless asked.

@@ -147,7 +147,7 @@ def test_it_exports_measures_as_a_csv_safe_to_open(
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows == [
         {
-            "year": "2026",
+            "year": "2026/27",
             "reference": "EHCS PM29",
             "description": '\'=HYPERLINK("http://evil.example", "Click")',
             "portfolio": "Governance and Finance",
