@@ -26,6 +26,7 @@ from perfmon.models import (
     User,
 )
 from perfmon.reminders.rules import fires, reach
+from perfmon.sections import sections
 
 Audience = ReminderRule.Audience
 Deadline = ReminderRule.Deadline
@@ -100,6 +101,28 @@ def _outstanding(audience: str, deadline_name: str, state: str | None) -> bool:
     return state != Return.State.APPROVED
 
 
+def _expected_returns(
+    portfolios: list[Portfolio], firings: list[_Firing], states: dict[tuple[int, int], str]
+) -> dict[int, list[int]]:
+    """By quarter id, the active portfolios expected to make a return: those with one
+    started, and those with items that year in any registered section (one query per
+    section and year in reach, whatever the number of portfolios)."""
+    with_items: dict[int, set[int]] = defaultdict(set)
+    years = {firing.quarter.year_id: firing.quarter.year for firing in firings}
+    for year_id, year in years.items():
+        for section in sections:
+            with_items[year_id] |= set(section.item_counts(portfolios=portfolios, year=year))
+    expected: dict[int, list[int]] = {}
+    for firing in firings:
+        quarter = firing.quarter
+        expected[quarter.pk] = [
+            p.pk
+            for p in portfolios
+            if p.pk in with_items[quarter.year_id] or (p.pk, quarter.pk) in states
+        ]
+    return expected
+
+
 def performance_team() -> list[int]:
     """Ids of the active members of the performance team who have an email address."""
     return list(
@@ -112,8 +135,9 @@ def performance_team() -> list[int]:
 
 
 def plan_reminders(*, on: date) -> list[Planned]:
-    """Every reminder due on `on`, for active people with an email address, about active
-    portfolios' returns that are not approved, in quarters whose deadline is set."""
+    """Every reminder due on `on`, for active people with an email address, about the
+    returns expected of active portfolios (started, or with items that year) that are
+    not approved, in quarters whose deadline is set."""
     rules = list(ReminderRule.objects.filter(is_active=True))
     if not rules:
         return []
@@ -135,13 +159,14 @@ def plan_reminders(*, on: date) -> list[Planned]:
     ):
         audience = Audience.OFFICERS if role == PortfolioRole.Role.OFFICER else Audience.DIRECTORS
         people[(portfolio_id, audience)].append(user_id)
-    portfolio_ids = list(Portfolio.objects.filter(is_active=True).values_list("pk", flat=True))
+    portfolios = list(Portfolio.objects.filter(is_active=True).only("pk"))
+    expected = _expected_returns(portfolios, firings, states)
     team = performance_team() if any(f.audience == Audience.TEAM for f in firings) else []
 
     planned: dict[tuple[int, str, int, int], Planned] = {}
     for firing in firings:
         kind = KINDS[(firing.audience, firing.deadline_name)]
-        for portfolio_id in portfolio_ids:
+        for portfolio_id in expected[firing.quarter.pk]:
             state = states.get((portfolio_id, firing.quarter.pk))
             if not _outstanding(firing.audience, firing.deadline_name, state):
                 continue

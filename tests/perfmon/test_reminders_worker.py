@@ -23,7 +23,7 @@ from django.utils import timezone
 from perfmon import reminders, services
 from perfmon.models import Portfolio, PortfolioRole, Quarter, ReminderEmail, Return, User
 from perfmon.tasks import send_daily_reminders_task
-from tests.factories import PortfolioFactory, PortfolioRoleFactory, UserFactory
+from tests.factories import MeasureFactory, PortfolioFactory, PortfolioRoleFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("celery_worker")]
 
@@ -66,13 +66,13 @@ def quarter() -> Quarter:
 
 @pytest.fixture
 def officers(quarter: Quarter) -> list[User]:
-    """Six officers, each of their own portfolio; none has submitted."""
+    """Six officers, each of their own portfolio with a measure; none has submitted."""
     people = []
     for n in range(6):
         person = UserFactory(username=f"officer{n}")
-        PortfolioRoleFactory(
-            user=person, portfolio=PortfolioFactory(), role=PortfolioRole.Role.OFFICER
-        )
+        portfolio = PortfolioFactory()
+        MeasureFactory(portfolio=portfolio, year=quarter.year)
+        PortfolioRoleFactory(user=person, portfolio=portfolio, role=PortfolioRole.Role.OFFICER)
         people.append(person)
     return people
 
@@ -151,7 +151,9 @@ def test_it_gives_up_after_the_last_retry_and_shows_it_in_the_admin(
     settings.EMAIL_BACKEND = f"{__name__}.DeadBackend"
     settings.REMINDER_MAX_RETRIES = 2
     officer = UserFactory(username="alex", first_name="Alex", last_name="Officer")
-    PortfolioRoleFactory(user=officer, portfolio=PortfolioFactory(), role="officer")
+    portfolio = PortfolioFactory()
+    MeasureFactory(portfolio=portfolio, year=quarter.year)
+    PortfolioRoleFactory(user=officer, portfolio=portfolio, role="officer")
     send_daily_reminders_task.delay(SUBMISSION.isoformat()).get(timeout=30)
     wait_until(all_sent, "the digest to be given up")
     email = ReminderEmail.objects.get(recipient=officer)
