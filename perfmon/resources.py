@@ -373,14 +373,23 @@ class HistoryResource(resources.ModelResource):
         for field in self.get_import_fields():
             try:
                 self.import_field(field, instance, row, **kwargs)
-            except ValueError as error:
-                errors[field.attribute] = ValidationError(self._explain(error), code="invalid")
+            except (ValueError, ArithmeticError) as error:
+                message = self._explain(field, row, error)
+                errors[field.attribute] = ValidationError(message, code="invalid")
         if not errors:
             errors = self._repeated_key(instance, kwargs.get("row_number", 0))
         if errors:
             raise ValidationError(errors)
 
-    def _explain(self, error: ValueError) -> str:
+    def _explain(self, field: fields.Field, row: dict[str, Any], error: Exception) -> str:
+        """The error as a sentence about the cell."""
+        value = _text(row.get(field.column_name))
+        if isinstance(field.widget, (widgets.DateWidget, widgets.DateTimeWidget)):
+            return f"“{value}” is not a date: write it like 2025-07-21."
+        if isinstance(field.widget, widgets.NumberWidget):
+            return f"“{value}” is not a number."
+        if isinstance(field.widget, widgets.BooleanWidget):
+            return f"“{value}” is not yes or no: write 1 or 0."
         if isinstance(error, NotFound) and error.model is self._meta.model:
             for number, created in self._created_rows:
                 if error.matches(created):
@@ -410,7 +419,9 @@ class HistoryResource(resources.ModelResource):
         if self._meta.clean_model_instances:
             errors = self._full_clean(instance, errors)
         if errors:
-            raise ValidationError(errors)
+            # Named by the file's column, not the model's field: the cell to correct.
+            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            raise ValidationError({columns.get(name, name): e for name, e in errors.items()})
 
     def _full_clean(self, instance: Any, errors: dict[str, Any]) -> dict[str, Any]:
         """Model.full_clean without its queries per row: foreign keys the lookup widgets
