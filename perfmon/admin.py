@@ -1,4 +1,7 @@
-"""The performance team's admin for the frame. Every model keeps and shows its history."""
+"""The performance team's admin for the frame. Every model keeps and shows its history;
+the frame imports and exports as spreadsheets (ImportExportMixin first, so its change
+list template adds the buttons; see perfmon.resources). People are not imported.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from perfmon import services
+from perfmon import resources, services
 from perfmon.forms import CouncilPlanForm, ReportingYearForm
 from perfmon.models import (
     CouncilPlan,
@@ -43,7 +47,9 @@ class QuarterInline(admin.TabularInline):
 
 
 @admin.register(ReportingYear)
-class ReportingYearAdmin(SimpleHistoryAdmin):
+class ReportingYearAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.ReportingYearResource]
+    formats = resources.SPREADSHEET_FORMATS
     form = ReportingYearForm
     list_display = ["label", "starts_on", "ends_on"]
     inlines = [QuarterInline]
@@ -61,7 +67,9 @@ class ReportingYearAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Quarter)
-class QuarterAdmin(SimpleHistoryAdmin):
+class QuarterAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.QuarterResource]
+    formats = resources.SPREADSHEET_FORMATS
     list_display = ["__str__", "starts_on", "ends_on", "submission_deadline", "approval_deadline"]
     list_filter = ["year"]
     fields = ["year", "number", "starts_on", "ends_on", "submission_deadline", "approval_deadline"]
@@ -81,14 +89,18 @@ class ThemeInline(admin.TabularInline):
 
 
 @admin.register(CouncilPlan)
-class CouncilPlanAdmin(SimpleHistoryAdmin):
+class CouncilPlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.CouncilPlanResource]
+    formats = resources.SPREADSHEET_FORMATS
     form = CouncilPlanForm
     list_display = ["name", "years_label"]
     inlines = [ThemeInline]
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.ThemeResource]
+    formats = resources.SPREADSHEET_FORMATS
     list_display = ["name", "plan", "position"]
     list_filter = ["plan"]
     search_fields = ["name"]
@@ -105,7 +117,9 @@ class PortfolioRoleInline(admin.TabularInline):
 
 
 @admin.register(Portfolio)
-class PortfolioAdmin(SimpleHistoryAdmin):
+class PortfolioAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.PortfolioResource]
+    formats = resources.SPREADSHEET_FORMATS
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -113,7 +127,9 @@ class PortfolioAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PortfolioRole)
-class PortfolioRoleAdmin(SimpleHistoryAdmin):
+class PortfolioRoleAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [resources.PortfolioRoleResource]
+    formats = resources.SPREADSHEET_FORMATS
     list_display = ["user", "role", "portfolio"]
     list_filter = ["role", "portfolio"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
