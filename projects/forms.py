@@ -34,10 +34,9 @@ def _on_track_field(criterion: rules.Criterion) -> forms.TypedChoiceField:
 
 def _reason_field(criterion: rules.Criterion) -> forms.CharField:
     return forms.CharField(
-        label=f"{criterion.value.capitalize()}: reason",
+        label=f"{criterion.value.capitalize()}: why not on track",
         required=False,
         max_length=300,
-        help_text="Required when not on track.",
     )
 
 
