@@ -103,7 +103,8 @@ def import_published_projects(
     the update has no RAG and says so (`rag_from_criteria=False`).
 
     An update an officer already filled in keeps its criteria and RAG; only a different
-    DCA replaces theirs. Returns {reference: "created" | "updated" | "unchanged"}; the same
+    DCA replaces theirs. A project that moved portfolio takes its update to its new
+    portfolio's return. Returns {reference: "created" | "updated" | "unchanged"}; the same
     input twice gives "unchanged" throughout and writes no history. Raises ValueError (a
     DcaParseError for a DCA it cannot read, naming the reference) before writing anything;
     use `parse_dca` to check rows first.
@@ -114,17 +115,20 @@ def import_published_projects(
     for row in projects:
         if row.portfolio.pk not in returns:
             returns[row.portfolio.pk] = return_for(row.portfolio)
+    # A project that moved portfolio has its update in its old portfolio's return of the
+    # same quarter: that update moves with it, as the project has one update a quarter.
     stored = {
-        (u.project_id, u.ret_id): u
+        (u.project_id, u.ret.quarter_id): u
         for u in ProjectUpdate.objects.filter(
-            project__in=list(found.values()), ret__in=list(returns.values())
-        )
+            project__in=list(found.values()),
+            ret__quarter_id__in={ret.quarter_id for ret in returns.values()},
+        ).select_related("ret")
     }
     now = timezone.now()
     new, moved = [], []
     for row in projects:
         project, ret = found[row.reference], returns[row.portfolio.pk]
-        update = stored.get((project.pk, ret.pk))
+        update = stored.get((project.pk, ret.quarter_id))
         dca = ratings[row.reference].value
         if update is None:
             new.append(
@@ -137,8 +141,8 @@ def import_published_projects(
                     updated_at=now,
                 )
             )
-        elif update.dca != dca:
-            update.dca, update.version = dca, update.version + 1
+        elif update.dca != dca or update.ret_id != ret.pk:
+            update.ret, update.dca, update.version = ret, dca, update.version + 1
             update.updated_by, update.updated_at = user, now
             moved.append(update)
             changed.add(row.reference)
@@ -151,7 +155,7 @@ def import_published_projects(
         bulk_update_with_history(
             moved,
             ProjectUpdate,
-            fields=["dca", "version", "updated_by", "updated_at"],
+            fields=["ret", "dca", "version", "updated_by", "updated_at"],
             default_user=user,
             default_change_reason=reason,
         )

@@ -212,3 +212,15 @@ def test_it_asks_for_each_portfolios_return_once(
 
     run(year, table, counting, admin_user)
     assert len(asked) == 2
+
+
+def test_it_moves_the_update_of_a_project_that_moved_portfolio(
+    year: ReportingYear, table: list, returns: Callable, admin_user: User, portfolio: Portfolio
+) -> None:
+    run(year, table, returns, admin_user)
+    table[0] = replace(table[0], portfolio=portfolio)
+    assert run(year, table, returns, admin_user)["PMP124"] == "updated"
+    update = ProjectUpdate.objects.get(project__reference="PMP124")
+    assert (update.ret.portfolio, update.ret.quarter.number, update.dca) == (portfolio, 4, "green")
+    assert Project.objects.get(reference="PMP124").portfolio == portfolio
+    assert set(run(year, table, returns, admin_user).values()) == {"unchanged"}
