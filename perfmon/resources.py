@@ -420,7 +420,7 @@ class HistoryResource(resources.ModelResource):
             errors = self._full_clean(instance, errors)
         if errors:
             # Named by the file's column, not the model's field: the cell to correct.
-            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            columns = {field.attribute: field.column_name for field in self._written_fields()}
             raise ValidationError({columns.get(name, name): e for name, e in errors.items()})
 
     def _full_clean(self, instance: Any, errors: dict[str, Any]) -> dict[str, Any]:
@@ -428,7 +428,7 @@ class HistoryResource(resources.ModelResource):
         found exist, and the import key is checked by the loader and `_repeated_key`."""
         looked_up = {
             field.attribute
-            for field in self.get_import_fields()
+            for field in self._written_fields()
             if isinstance(field.widget, LookupWidget)
         }
         exclude = set(errors)
@@ -476,10 +476,13 @@ class HistoryResource(resources.ModelResource):
     def after_create(self, instances: list[Any]) -> None:
         """Called with the rows an import has just created."""
 
+    def _written_fields(self) -> list[fields.Field]:
+        return [field for field in self.get_import_fields() if not field.readonly]
+
     def get_bulk_update_fields(self) -> list[str]:
         names = {f.name for f in self._meta.model._meta.concrete_fields if not f.primary_key}
         return sorted(
-            {field.attribute for field in self.get_import_fields()}
+            {field.attribute for field in self._written_fields()}
             & names - {self.fields[name].attribute for name in self.get_import_id_fields()}
         )
 

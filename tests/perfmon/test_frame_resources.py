@@ -67,7 +67,7 @@ def preview(client: Client, model: str, text: str, name: str = "frame.csv") -> A
 
 def confirm(client: Client, model: str, response: Any) -> Any:
     """Step two: the confirm form's hidden fields, posted back."""
-    assert "confirm_form" in response.context, errors_of(response)
+    assert "confirm_form" in response.context, problems(response)
     form = response.context["confirm_form"]
     data = {name: form[name].value() for name in form.fields}
     return client.post(reverse(f"admin:{model.replace('.', '_')}_process_import"), data)
@@ -77,6 +77,17 @@ def import_through_admin(client: Client, model: str, text: str, name: str = "fra
     response = confirm(client, model, preview(client, model, text, name))
     assert response.status_code == 302
     return response
+
+
+def problems(response: Any) -> list[Any]:
+    """What stopped a preview: the form's errors, rows' errors and invalid rows."""
+    result = response.context.get("result")
+    found: list[Any] = [response.context["form"].errors]
+    if result is not None:
+        found += [error.error for _, errors in result.row_errors() for error in errors]
+        found += [row.error_dict for row in result.invalid_rows]
+        found += [error.error for error in result.base_errors]
+    return found
 
 
 def errors_of(response: Any) -> dict[int, dict[str, list[str]]]:
