@@ -2,10 +2,13 @@
 
 Every model keeps and shows its history (SimpleHistoryAdmin). Risks import and export as
 spreadsheets, assessments export (ImportExportMixin first, so its change list template
-adds the buttons). Assessments are read-only here: they change through their return,
-which keeps the version checks, the approval lock and the return's trail. A matrix is
-edited with its levels, axis labels and cells; assessments keep the level they were
-given, so editing a matrix re-rates nothing already assessed.
+adds the buttons; see risks.resources). Importing needs the model's change permission,
+exporting its view permission (set in settings).
+
+Assessments are read-only here: they change through their return, which keeps the version
+checks, the approval lock and the return's trail. A matrix is edited with its levels,
+axis labels and cells; assessments keep the level they were given, so editing a matrix
+re-rates nothing already assessed.
 """
 
 from __future__ import annotations
@@ -16,15 +19,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from perfmon.resources import SPREADSHEET_FORMATS
 from risks.models import AxisPoint, MatrixCell, MatrixLevel, Risk, RiskAssessment, RiskMatrix
 from risks.resources import RiskAssessmentResource, RiskResource
-
-SPREADSHEET_FORMATS = [
-    fmt for fmt in (base_formats.CSV, base_formats.XLSX, base_formats.TSV) if fmt.is_available()
-]
 
 
 class MatrixLevelInline(admin.TabularInline):
@@ -102,12 +101,6 @@ class RiskAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def view_on_site(self, obj: Risk) -> str:  # type: ignore[override]
         return reverse("risks:risk", args=[obj.pk])
 
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
 
 @admin.register(RiskAssessment)
 class RiskAssessmentAdmin(ExportMixin, SimpleHistoryAdmin):
@@ -141,9 +134,6 @@ class RiskAssessmentAdmin(ExportMixin, SimpleHistoryAdmin):
     @admin.display(description="Return", ordering="ret__state")
     def return_state(self, obj: RiskAssessment) -> str:
         return obj.ret.get_state_display()
-
-    def has_export_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -117,7 +117,7 @@ def test_it_exports_risks_as_a_csv_safe_to_open(team: Client, risk: Risk) -> Non
     assert response.status_code == 200
     assert list(csv.DictReader(io.StringIO(response.content.decode()))) == [
         {
-            "year": "2026",
+            "year": "2026/27",
             "reference": "SR41_CP21",
             "title": '\'=HYPERLINK("http://evil.example", "Click")',
             "description": "",
@@ -138,7 +138,7 @@ def test_it_exports_assessments(team: Client, risk: Risk) -> None:
         {
             "format": "0",
             "resource": "0",
-            "riskassessmentresource_reference": "on",
+            "riskassessmentresource_risk": "on",
             "riskassessmentresource_quarter": "on",
             "riskassessmentresource_threat_score": "on",
             "riskassessmentresource_threat_level": "on",
@@ -148,7 +148,7 @@ def test_it_exports_assessments(team: Client, risk: Risk) -> None:
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows == [
         {
-            "reference": "SR41_CP21",
+            "risk": "SR41_CP21",
             "quarter": "2",
             "threat_score": "16",
             "threat_level": "Very high",
@@ -157,7 +157,7 @@ def test_it_exports_assessments(team: Client, risk: Risk) -> None:
 
 
 def test_it_imports_by_year_and_reference_keeping_the_lineage(
-    risk: Risk, green: Any, portfolio: Portfolio
+    risk: Risk, green: Any, portfolio: Portfolio, admin_user: User
 ) -> None:
     create_reporting_year(start_year=2027)
     dataset = Dataset(
@@ -176,9 +176,16 @@ def test_it_imports_by_year_and_reference_keeping_the_lineage(
         ],
         headers=RiskResource().get_export_order(),
     )
-    result = RiskResource().import_data(dataset, dry_run=False)
+    result = RiskResource().import_data(
+        dataset, dry_run=False, user=admin_user, file_name="risks.csv"
+    )
     assert not result.has_errors() and not result.has_validation_errors()
     renamed = Risk.objects.get(reference="SR41 renamed")
+    record = renamed.history.get()
+    assert (record.history_user, record.history_change_reason) == (
+        admin_user,
+        "import of risks.csv",
+    )
     assert (renamed.previous, renamed.theme, renamed.assessed, renamed.owner_text) == (
         risk,
         green,
