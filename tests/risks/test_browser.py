@@ -1,0 +1,100 @@
+"""A risk re-scored in a real browser: the officer scores it in the return, the director
+approves, and the heat map shows the new position with last quarter's beside it; the
+risk's page shows every change."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from perfmon.models import PortfolioRole, Return
+from perfmon.services import create_reporting_year
+from risks.models import RiskAssessment
+
+# The browser tests' fixtures, for this test of the risks pages.
+from tests.browser.conftest import browser, page  # noqa: F401
+from tests.factories import PASSWORD, PortfolioFactory, PortfolioRoleFactory, UserFactory
+from tests.risks.factories import RiskFactory, assess
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(tab: object, base: str, username: str) -> None:
+    tab.goto(f"{base}/sign-in/")  # type: ignore[attr-defined]
+    tab.get_by_label("Email address or username").fill(username)  # type: ignore[attr-defined]
+    tab.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    tab.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    tab.get_by_role("button", name="Sign out").wait_for()  # type: ignore[attr-defined]
+
+
+def sign_out(tab: object) -> None:
+    tab.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
+
+
+def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
+    live_server: object,
+    page: object,  # noqa: F811
+) -> None:
+    portfolio = PortfolioFactory(name="Governance and Finance")
+    year = create_reporting_year(start_year=2026)
+    risk = RiskFactory(
+        reference="SR19", title="Business resilience", year=year, portfolio=portfolio
+    )
+    first = Return.objects.create(
+        portfolio=portfolio, quarter=year.quarters.get(number=1), state="approved"
+    )
+    assess(risk, first, threat=(2, 4))
+    officer = UserFactory(username="alex", first_name="Alex", last_name="Officer")
+    director = UserFactory(username="dana", first_name="Dana", last_name="Director")
+    PortfolioRoleFactory(user=officer, portfolio=portfolio, role=PortfolioRole.Role.OFFICER)
+    PortfolioRoleFactory(user=director, portfolio=portfolio, role=PortfolioRole.Role.DIRECTOR)
+    base = live_server.url  # type: ignore[attr-defined]
+    return_url = base + reverse("return", args=[portfolio.pk, 2026, 2])
+
+    # The officer scores the risk, thinks again, and submits.
+    sign_in(page, base, "alex")
+    page.goto(return_url)  # type: ignore[attr-defined]
+    previous = page.get_by_test_id("previous-SR19-threat").inner_text()  # type: ignore[attr-defined]
+    assert "Last quarter: 8 (likelihood 2 × impact 4)" in previous
+    page.locator(f"#id_r{risk.pk}-threat_likelihood").select_option("3")  # type: ignore[attr-defined]
+    page.locator(f"#id_r{risk.pk}-threat_impact").select_option("3")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Save draft").click()  # type: ignore[attr-defined]
+    page.get_by_text("Draft saved").wait_for()  # type: ignore[attr-defined]
+    now = page.get_by_test_id("previous-SR19-threat").inner_text()  # type: ignore[attr-defined]
+    assert "Score increased from 8 at the end of June 2026 to 9" in now
+    page.locator(f"#id_r{risk.pk}-threat_likelihood").select_option("2")  # type: ignore[attr-defined]
+    page.locator(f"#id_r{risk.pk}-controls").fill("Redundancy working group.")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Save and submit to director").click()  # type: ignore[attr-defined]
+    page.get_by_text("Return submitted").wait_for()  # type: ignore[attr-defined]
+    sign_out(page)
+
+    # The director approves.
+    sign_in(page, base, "dana")
+    page.goto(return_url)  # type: ignore[attr-defined]
+    page.get_by_label("Approve").check()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Send decision").click()  # type: ignore[attr-defined]
+    page.get_by_text("Return approved").wait_for()  # type: ignore[attr-defined]
+    assert page.locator(f"#id_r{risk.pk}-threat_likelihood").is_disabled()  # type: ignore[attr-defined]
+
+    # The heat map shows where it is now, where it was, and the move in words.
+    page.goto(base + reverse("risks:heat_map"))  # type: ignore[attr-defined]
+    assert "Q2 2026/27" in page.locator("h1 + *, .govuk-caption-l").first.inner_text()  # type: ignore[attr-defined]
+    now_cell = page.get_by_test_id("cell-2-3")  # type: ignore[attr-defined]
+    assert now_cell.get_attribute("aria-label").endswith(": 1 risk")
+    was_cell = page.get_by_test_id("cell-2-4")  # type: ignore[attr-defined]
+    assert was_cell.get_attribute("aria-label").endswith(": 0 risks; 1 last quarter")
+    moves = page.get_by_test_id("moves").inner_text()  # type: ignore[attr-defined]
+    assert "SR19" in moves and "score reduced from 8 at the end of June 2026 to 6" in moves
+    page.get_by_role("link", name="Show opportunities").click()  # type: ignore[attr-defined]
+    page.get_by_role("heading", name="Risk heat map: opportunities").wait_for()  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Show threats").click()  # type: ignore[attr-defined]
+
+    # A cell leads to its risks, and the risk's page to every change.
+    page.get_by_test_id("table-2-3").get_by_role("link").click()  # type: ignore[attr-defined]
+    page.get_by_test_id("risk-SR19").get_by_role("link", name="SR19").click()  # type: ignore[attr-defined]
+    history = page.get_by_test_id("history").inner_text()  # type: ignore[attr-defined]
+    assert "Threat likelihood: 3 → 2" in history and "Alex Officer" in history
+    assert "Threat likelihood: 3" in history  # the first save
+    assessment = RiskAssessment.objects.get(ret__quarter__number=2)
+    assert (assessment.threat_score, assessment.controls) == (6, "Redundancy working group.")
+    assert assessment.history.count() == 2
