@@ -94,7 +94,7 @@ def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
     page.get_by_test_id("risk-SR19").get_by_role("link", name="SR19").click()  # type: ignore[attr-defined]
     history = page.get_by_test_id("history").inner_text()  # type: ignore[attr-defined]
     assert "Threat likelihood: 3 → 2" in history and "Alex Officer" in history
-    assert "Threat likelihood: 3" in history  # the first save
+    assert "Created with Threat likelihood: 3; Threat impact: 3; Threat score: 9" in history
     assessment = RiskAssessment.objects.get(ret__quarter__number=2)
     assert (assessment.threat_score, assessment.controls) == (6, "Redundancy working group.")
     assert assessment.history.count() == 2
