@@ -1,10 +1,11 @@
 """The performance team's admin for measures, actions, their updates and rating schemes.
 
 Every model keeps and shows its history (SimpleHistoryAdmin). Measures, actions and
-quarter targets also import and export as spreadsheets (ImportExportMixin, see
-measures.resources): the mixin goes first so its change list template, which extends the
-admin's, adds the buttons. Importing needs the model's change permission, exporting its
-view permission (IMPORT_EXPORT_IMPORT_PERMISSION_CODE and ..._EXPORT_... in settings).
+quarter targets also import and export as spreadsheets (SpreadsheetImportExportMixin,
+see measures.resources and perfmon.resources): the mixin goes first so its change list
+template, which extends the admin's, adds the buttons. Importing needs the model's change
+permission, exporting its view permission (IMPORT_EXPORT_IMPORT_PERMISSION_CODE and
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE in settings).
 
 Quarterly updates are read-only here and export only (ExportMixin): they change through
 their return, which keeps the version checks against lost updates, the approval lock and
@@ -18,7 +19,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from measures.models import (
@@ -37,7 +38,7 @@ from measures.resources import (
     MeasureUpdateResource,
     QuarterTargetResource,
 )
-from perfmon.resources import SPREADSHEET_FORMATS
+from perfmon.resources import SPREADSHEET_FORMATS, SpreadsheetImportExportMixin
 
 
 class RatingBandInline(admin.TabularInline):
@@ -70,10 +71,9 @@ class QuarterTargetInline(admin.TabularInline):
     max_num = 4
 
 
-class ItemAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ItemAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     """What measures and actions share: filters, search, lineage and a link to the page."""
 
-    formats = SPREADSHEET_FORMATS
     list_filter = ["year", "portfolio", "theme"]
     search_fields = ["reference", "description"]
     # The change list's query is also the export's: "previous" is written by reference.
@@ -144,12 +144,11 @@ class ActionAdmin(ItemAdmin):
 
 
 @admin.register(QuarterTarget)
-class QuarterTargetAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class QuarterTargetAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     """Measures' quarter targets, to import and export in bulk (each measure's page edits
     its own)."""
 
     resource_classes = [QuarterTargetResource]
-    formats = SPREADSHEET_FORMATS
     list_display = ["measure", "quarter_number", "value"]
     list_filter = ["measure__year", "quarter_number"]
     search_fields = ["measure__reference", "measure__description"]

@@ -1,6 +1,6 @@
 """The performance team's admin for the frame. Every model keeps and shows its history;
-the frame imports and exports as spreadsheets (ImportExportMixin first, so its change
-list template adds the buttons; see perfmon.resources). People are not imported.
+the frame imports and exports as spreadsheets (SpreadsheetImportExportMixin first, so its
+change list template adds the buttons; see perfmon.resources). People are not imported.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from perfmon import resources, services
@@ -47,9 +46,8 @@ class QuarterInline(admin.TabularInline):
 
 
 @admin.register(ReportingYear)
-class ReportingYearAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ReportingYearAdmin(resources.SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.ReportingYearResource]
-    formats = resources.SPREADSHEET_FORMATS
     form = ReportingYearForm
     list_display = ["label", "starts_on", "ends_on"]
     inlines = [QuarterInline]
@@ -67,9 +65,8 @@ class ReportingYearAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Quarter)
-class QuarterAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class QuarterAdmin(resources.SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.QuarterResource]
-    formats = resources.SPREADSHEET_FORMATS
     list_display = ["__str__", "starts_on", "ends_on", "submission_deadline", "approval_deadline"]
     list_filter = ["year"]
     fields = ["year", "number", "starts_on", "ends_on", "submission_deadline", "approval_deadline"]
@@ -89,18 +86,16 @@ class ThemeInline(admin.TabularInline):
 
 
 @admin.register(CouncilPlan)
-class CouncilPlanAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class CouncilPlanAdmin(resources.SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.CouncilPlanResource]
-    formats = resources.SPREADSHEET_FORMATS
     form = CouncilPlanForm
     list_display = ["name", "years_label"]
     inlines = [ThemeInline]
 
 
 @admin.register(Theme)
-class ThemeAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ThemeAdmin(resources.SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.ThemeResource]
-    formats = resources.SPREADSHEET_FORMATS
     list_display = ["name", "plan", "position"]
     list_filter = ["plan"]
     search_fields = ["name"]
@@ -117,9 +112,8 @@ class PortfolioRoleInline(admin.TabularInline):
 
 
 @admin.register(Portfolio)
-class PortfolioAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PortfolioAdmin(resources.SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.PortfolioResource]
-    formats = resources.SPREADSHEET_FORMATS
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -127,9 +121,8 @@ class PortfolioAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PortfolioRole)
-class PortfolioRoleAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PortfolioRoleAdmin(resources.SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [resources.PortfolioRoleResource]
-    formats = resources.SPREADSHEET_FORMATS
     list_display = ["user", "role", "portfolio"]
     list_filter = ["role", "portfolio"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]

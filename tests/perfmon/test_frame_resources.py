@@ -461,3 +461,14 @@ def test_it_uses_the_cache_storage_for_uploads(team: Client) -> None:
     from perfmon.admin import PortfolioAdmin
 
     assert PortfolioAdmin(Portfolio, admin_site=None).get_tmp_storage_class() is CacheStorage  # type: ignore[arg-type]
+
+
+def test_it_asks_for_the_file_again_when_the_upload_has_expired(team: Client) -> None:
+    response = preview(team, "perfmon.portfolio", "name,is_active\nHousing,1\n")
+    cache.clear()  # as a day later
+    response = confirm(team, "perfmon.portfolio", response)
+    assert response.status_code == 302
+    assert response.url == reverse("admin:perfmon_portfolio_import")
+    page = team.get(response.url).content.decode()
+    assert "The file you checked is no longer kept" in page
+    assert not Portfolio.objects.exists()
