@@ -40,10 +40,17 @@ class AxisPointInline(admin.TabularInline):
 
 
 class MatrixCellInline(admin.TabularInline):
+    """The 16 cells: each one's level changes; none is added or removed, so every
+    likelihood and impact always has a level."""
+
     model = MatrixCell
     fields = ["likelihood", "impact", "level"]
+    readonly_fields = ["likelihood", "impact"]
     extra = 0
-    max_num = 16
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("level")
@@ -62,8 +69,11 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
     list_display = ["title", "side"]
     inlines = [MatrixLevelInline, AxisPointInline, MatrixCellInline]
 
+    # One matrix per side, created after migrate; the pages need both.
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # One matrix per side, created after migrate.
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

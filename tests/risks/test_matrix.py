@@ -130,3 +130,10 @@ def test_it_shows_the_matrix_with_its_history_in_the_admin(team: Client) -> None
     assert team.get(reverse("admin:risks_riskmatrix_changelist")).status_code == 200
     assert team.get(reverse("admin:risks_riskmatrix_history", args=[matrix.pk])).status_code == 200
     assert team.get(reverse("admin:risks_riskmatrix_add")).status_code == 403
+    # Both matrices always exist, with all 16 cells.
+    assert team.get(reverse("admin:risks_riskmatrix_delete", args=[matrix.pk])).status_code == 403
+    cells = team.get(reverse("admin:risks_riskmatrix_change", args=[matrix.pk])).context[
+        "inline_admin_formsets"
+    ][2]
+    assert cells.formset.total_form_count() == 16
+    assert not cells.has_add_permission and not cells.formset.can_delete
