@@ -173,7 +173,7 @@ def _kind_rows(upload: ResultsImport) -> list[dict[str, Any]]:
             "rows": rows.get(kind, 0),
             **{
                 key: changes.get(key, {}).get(kind, 0)
-                for key in ("created", "updated", "unchanged", "skipped")
+                for key in ("created", "updated", "unchanged")
             },
         }
         for kind, label in KIND_LABELS.items()

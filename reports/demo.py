@@ -22,8 +22,12 @@ from measures.sections import rate
 from perfmon import demo as frame_demo
 from perfmon import quarters
 from perfmon.models import Portfolio, Quarter, ReportingYear, Return, ReturnEvent, User
+from projects.demo import carry_projects_on
+from projects.demo import fill_return as fill_projects
 from reports.annual_table import read_table
 from reports.importer import ImportResult, import_results, parse_results
+from risks.demo import carry_risks_on
+from risks.demo import fill_return as fill_risks
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 ANNUAL_2024_25 = SEEDS / "derby-city-annual-results-2024-25.txt"
@@ -74,6 +78,9 @@ def load_demo(*, today: date) -> Demo:
 
 
 def _carry_items_on(*, from_year: int, to: ReportingYear) -> None:
+    earlier = ReportingYear.objects.get(start_year=from_year)
+    carry_projects_on(from_year=earlier, to=to)
+    carry_risks_on(from_year=earlier, to=to)
     for model in (Measure, Action):
         copies = []
         for item in model.objects.filter(year__start_year=from_year):
@@ -176,6 +183,8 @@ def _demo_return(
         if complete or index % 2 == 0
     ]
     bulk_create_with_history(action_updates, ActionUpdate, default_user=officer)
+    fill_projects(ret, officer=officer, complete=complete)
+    fill_risks(ret, officer=officer, complete=complete)
     trail = [(ReturnEvent.Action.SAVED, Return.State.DRAFT, Return.State.DRAFT, officer, "")]
     if state != Return.State.DRAFT:
         trail.append(

@@ -14,6 +14,10 @@ from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from perfmon import quarters
 from perfmon.models import ReportingYear
+from projects.models import Project, ProjectUpdate
+from projects.rules import Rating
+from risks.models import Risk, RiskAssessment
+from risks.rules import PublishedScore, score_text
 
 FORMATS = ("tsv", "csv", "xlsx")
 
@@ -106,6 +110,7 @@ def table_rows(year: ReportingYear) -> list[list[str]]:
                 measure.theme.name,
             ]
         )
+    _projects_and_risks(year, sections)
     portfolios = sorted({name for name, _ in sections})
     rows = [header(year)]
     width = len(rows[0])
@@ -115,6 +120,7 @@ def table_rows(year: ReportingYear) -> list[list[str]]:
         for kind, heading in (
             ("actions", f"Actions identified in the Delivery Plan {label}"),
             ("measures", "Delivery Plan measures"),
+            ("projects", "Priority projects and strategic risks"),
         ):
             if sections[(name, kind)]:
                 rows.append([heading] + [""] * (width - 1))
@@ -163,3 +169,57 @@ def _numeric(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _projects_and_risks(
+    year: ReportingYear, sections: dict[tuple[str, str], list[list[str]]]
+) -> None:
+    """Each project with its Q4 DCA and each risk with its Q4 score, as the council
+    publishes them ("Green/Amber", "Risk score 16")."""
+    projects = list(
+        Project.objects.filter(year=year)
+        .select_related("portfolio", "theme")
+        .order_by("portfolio__name", "reference")
+    )
+    dca = {
+        u.project_id: u.dca
+        for u in ProjectUpdate.objects.filter(ret__quarter__number=4, project__in=projects)
+    }
+    for project in projects:
+        rating = dca.get(project.pk)
+        sections[(project.portfolio.name, "projects")].append(
+            [
+                project.reference,
+                project.name,
+                "N/A",
+                "N/A",
+                Rating(rating).label if rating else "N/A",
+                "N/A - project",
+                "N/A",
+                project.theme.name,
+            ]
+        )
+    risks = list(
+        Risk.objects.filter(year=year)
+        .select_related("portfolio", "theme")
+        .order_by("portfolio__name", "reference")
+    )
+    scores = {
+        a.risk_id: score_text(
+            PublishedScore(threat=a.threat_score, opportunity=a.opportunity_score)
+        )
+        for a in RiskAssessment.objects.filter(ret__quarter__number=4, risk__in=risks)
+    }
+    for risk in risks:
+        sections[(risk.portfolio.name, "projects")].append(
+            [
+                risk.reference,
+                risk.title,
+                "N/A",
+                "N/A",
+                scores.get(risk.pk) or "N/A",
+                "N/A - risk",
+                "N/A",
+                risk.theme.name,
+            ]
+        )

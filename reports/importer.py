@@ -3,8 +3,9 @@
 `parse_results` reads every row and says what is wrong with any of them (line, column,
 reason). `import_results` then writes the whole table in one transaction, or nothing;
 with `dry_run=True` it does all the work and rolls it back, so the preview's counts are
-exactly what the import will do. Measures and actions are imported; rows of priority
-projects and strategic risks are read and counted, and left to their own importers.
+exactly what the import will do. Measures and actions are written here; priority
+projects (their published DCA) and strategic risks (their published score) go through
+their own apps' import services, in the same transaction and the same Q4 returns.
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ from perfmon.models import (
     Theme,
     User,
 )
+from projects.rules import parse_dca
+from projects.services import PublishedProject, import_published_projects
 from reports.annual_table import TableRow
+from risks.rules import parse_score_text
+from risks.services import PublishedRisk, import_published_risks
 
 ACTION_STATUSES = {
     "completed": ActionUpdate.Status.COMPLETED,
@@ -99,14 +104,17 @@ class ParsedTable:
 
 def _kind(row: TableRow) -> str:
     explicit = row.get("kind").lower()
-    if explicit in {"action", "measure"}:
+    if explicit in {"action", "measure", "project", "risk"}:
         return explicit
+    if explicit in {"priority project", "strategic risk"}:
+        return explicit.split()[-1]
     section = row.section.lower()
     if section.startswith("actions"):
         return "action"
     if "measures" in section:
         return "measure"
-    if _RISK_REF.match(row.get("ref")) or row.get("q4_status").lower().startswith("risk score"):
+    status = row.get("q4_status").lower()
+    if _RISK_REF.match(row.get("ref")) or status.startswith(("risk score", "opportunity")):
         return "risk"
     return "project"
 
@@ -172,6 +180,15 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
         )
         return None
     if kind in {"project", "risk"}:
+        parsed.published_status = row.get("q4_status")
+        try:
+            if kind == "project":
+                parse_dca(parsed.published_status)
+            else:
+                parse_score_text(parsed.published_status)
+        except ValueError as error:
+            problems.append(Problem(row.line, "Q4 status", str(error)))
+            return None
         return parsed
     if kind == "action":
         status = ACTION_STATUSES.get(_status_text(row.get("q4_actual")).lower())
@@ -251,7 +268,6 @@ class ImportResult:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
     no_polarity: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -263,7 +279,6 @@ class ImportResult:
                     (self.created, "new"),
                     (self.updated, "updated"),
                     (self.unchanged, "unchanged"),
-                    (self.skipped, "not imported yet"),
                 )
                 if counter[kind]
             ]
@@ -493,14 +508,15 @@ def _update_values(
 def _import(table: ParsedTable, writer: _Writer) -> None:
     themes = _themes(writer.year, {row.theme for row in table.rows})
     measure_rows, last_year_rows, action_rows = [], [], []
+    published: dict[str, list[tuple[ParsedRow, dict[str, Any]]]] = {"project": [], "risk": []}
     for row in table.rows:
-        if row.kind in {"project", "risk"}:
-            writer.result.skipped[row.kind] += 1
-            continue
         common = {
             "portfolio": writer.portfolio(row.portfolio),
             "theme": themes[row.theme.lower()],
         }
+        if row.kind in {"project", "risk"}:
+            published[row.kind].append((row, common))
+            continue
         if row.kind == "action":
             action_rows.append((row, common | {"description": row.description}))
             continue
@@ -545,6 +561,7 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
         ],
         create_only=True,
     )
+    _import_projects_and_risks(writer, published)
     actions = _sync_items(writer, Action, action_rows, writer.year, "action")
     _sync_updates(
         writer,
@@ -555,6 +572,57 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
             for row, _ in action_rows
         ],
     )
+
+
+def _import_projects_and_risks(
+    writer: _Writer, published: dict[str, list[tuple[ParsedRow, dict[str, Any]]]]
+) -> None:
+    """Projects and risks through their own apps' import services, into the same
+    approved quarter 4 returns."""
+
+    def q4_return(portfolio: Portfolio) -> Return:
+        return writer.approved_return(portfolio, writer.q4)
+
+    common = {
+        "year": writer.year,
+        "return_for": q4_return,
+        "user": writer.user,
+        "reason": writer.reason,
+    }
+    outcomes = {
+        "project": import_published_projects(
+            projects=[
+                PublishedProject(
+                    reference=row.reference,
+                    name=row.description,
+                    dca_text=row.published_status,
+                    **values,
+                )
+                for row, values in published["project"]
+            ],
+            **common,
+        ),
+        "risk": import_published_risks(
+            risks=[
+                PublishedRisk(
+                    reference=row.reference,
+                    title=row.description,
+                    score_text=row.published_status,
+                    **values,
+                )
+                for row, values in published["risk"]
+            ],
+            **common,
+        ),
+    }
+    counters = {
+        "created": writer.result.created,
+        "updated": writer.result.updated,
+        "unchanged": writer.result.unchanged,
+    }
+    for kind, outcome in outcomes.items():
+        for result in outcome.values():
+            counters[result][kind] += 1
 
 
 def import_results(

@@ -189,7 +189,6 @@ def _result_json(result: ImportResult) -> dict[str, Any]:
         "created": dict(result.created),
         "updated": dict(result.updated),
         "unchanged": dict(result.unchanged),
-        "skipped": dict(result.skipped),
         "no_polarity": result.no_polarity,
         "summary": result.summary(),
     }

@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from perfmon.models import Portfolio, ReportingYear, Return, User
+from projects.models import ProjectUpdate
 from reports.demo import ANNUAL_2021_22, ANNUAL_2024_25
+from risks.models import RiskAssessment
 from tests.factories import PortfolioFactory
 
 HEADER = (
@@ -29,6 +31,10 @@ Delivery Plan measures
 GF PM01\t% Council Tax collected\t93.2%\t93.25%\tAmber\t93.8%\tImproving\tWorking Smarter
 GF PM02\tDays lost to sickness\t12.8 days\t11.1 days\tGreen\t11.5 days\tImproving\t
 GF PM03\tComplaints answered in time\t80%\t80%\tRed\t90%\tSame\tWorking Smarter
+"""
+PROJECTS = """Priority projects and strategic risks
+PMP9\tMarket Hall\tN/A\tN/A\tGreen/Amber\tN/A project\tN/A\tWorking Smarter
+SR30_PS24\tHigh Needs Block pressures\tN/A\tN/A\tRisk score 16\tN/A risk\tN/A\tWorking Smarter
 """
 
 
@@ -142,8 +148,18 @@ def test_it_changes_an_item_the_table_changes(small: Path, importer: User) -> No
         (SMALL.replace("93.25%", "ninety"), "line 8, Q4 actual"),
         (SMALL.replace("GF PM03", "GF PM01"), "line 10, Ref: GF PM01 is also on line 8"),
         (SMALL.replace("\tCompleted\t", "\tGoing well\t"), "is not an action status"),
+        (SMALL + PROJECTS.replace("Green/Amber", "Amber"), "line 12, Q4 status: “Amber”"),
+        (SMALL + PROJECTS.replace("Risk score 16", "Risk score 7"), "7 is not a likelihood"),
     ],
-    ids=["empty", "no-header", "not-a-number", "duplicate-ref", "bad-action-status"],
+    ids=[
+        "empty",
+        "no-header",
+        "not-a-number",
+        "duplicate-ref",
+        "bad-action-status",
+        "bad-dca",
+        "impossible-score",
+    ],
 )
 def test_it_refuses_bad_input_and_writes_nothing(
     tmp_path: Path, importer: User, content: str, message: str
@@ -207,8 +223,14 @@ def test_it_refuses_a_year_that_is_not_one(small: Path, importer: User) -> None:
 def test_it_imports_the_published_2024_25_table_with_no_problem_rows(importer: User) -> None:
     output = run(str(ANNUAL_2024_25), "--year", "2024/25", "--user", importer.username)
     assert "measures: 94 new" in output and "actions: 55 new" in output
+    assert "projects: 32 new" in output and "risks: 18 new" in output
     assert "Problem" not in output
     assert Portfolio.objects.count() == 9
+    family_hubs = ProjectUpdate.objects.get(project__reference="PMP124")
+    assert (family_hubs.dca, family_hubs.ret.quarter.number) == ("green", 4)
+    assert not family_hubs.rag_from_criteria  # the table gives the DCA, not the criteria
+    budget = RiskAssessment.objects.get(risk__reference="SR30_PS24")
+    assert (budget.threat_score, budget.score_only) == (16, True)
 
 
 def test_it_generates_stable_references_for_the_2021_22_table(importer: User) -> None:
@@ -236,6 +258,7 @@ def test_the_exported_table_imports_back_to_the_same_data(tmp_path: Path, import
     path.write_bytes(first)
     output = run(str(path), "--year", "2024/25", "--user", importer.username)
     assert "measures: 94 unchanged" in output and "actions: 55 unchanged" in output
+    assert "projects: 32 unchanged" in output and "risks: 18 unchanged" in output
     assert "updated" not in output
     assert export("--year", "2024/25", "--format", "tsv") == first
 

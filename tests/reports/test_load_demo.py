@@ -159,3 +159,19 @@ def test_it_gives_the_demo_returns_in_every_state(db: None) -> None:
     assert states == {"draft", "submitted", "returned", "approved"}
     mine = Return.objects.filter(portfolio__roles__user__username="officer").distinct()
     assert set(mine.values_list("state", flat=True)) >= {"draft", "submitted", "returned"}
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_imports_projects_and_risks_and_rates_them_in_this_years_returns(db: None) -> None:
+    from projects.models import Project, ProjectUpdate
+    from risks.models import Risk, RiskAssessment
+
+    load()
+    assert Project.objects.filter(year__start_year=2024).count() == 32
+    assert Risk.objects.filter(year__start_year=2024).count() == 18
+    approved_q1 = ProjectUpdate.objects.filter(
+        ret__quarter__year__start_year=2026, ret__state=Return.State.APPROVED
+    )
+    assert approved_q1.exists() and approved_q1.filter(rag_from_criteria=True).exists()
+    assessed = RiskAssessment.objects.filter(ret__quarter__year__start_year=2026)
+    assert assessed.filter(threat_likelihood__isnull=False, score_only=False).exists()

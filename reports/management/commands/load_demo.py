@@ -33,16 +33,9 @@ class Command(BaseCommand):
         years = ", ".join(year.label for year in frame.years)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo council loaded: {len(frame.portfolios)} portfolios, "
-                f"current reporting year {years}; from the 2024/25 published results "
-                f"{imported.created['measure']} measures and {imported.created['action']} "
-                "actions created"
-                + (
-                    f" ({imported.unchanged['measure'] + imported.unchanged['action']} "
-                    "already there)."
-                    if imported.unchanged
-                    else "."
-                )
+                f"Demo council loaded: {len(frame.portfolios)} portfolios, current reporting "
+                f"year {years}; the published 2024/25 results ({imported.summary()}) and "
+                "2021/22 results, with this year's returns in every state."
             )
         )
         self.stdout.write(f"Sign in at /sign-in/ with password {DEMO_PASSWORD!r} as:")
