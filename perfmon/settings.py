@@ -175,6 +175,9 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Derby City Council")
+# The site's address as people reach it, for the links in emails sent by Celery workers
+# (which have no request to take it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # load_demo creates users with a published password: only where DEBUG is on, unless asked.
 DEMO_ALLOWED = env_bool("DEMO_ALLOWED", DEBUG)
 
