@@ -319,7 +319,7 @@ def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
     the filtered quarter), plus last year's updates in the same quarters."""
     wanted = sorted(set(numbers or (filters.quarter,)))
     scheme = scheme_in_use()
-    measures = list(_items(Measure, filters).select_related("previous"))
+    measures = list(_items(Measure, filters))
     ids = [m.pk for m in measures] + [m.previous_id for m in measures if m.previous_id]
     found = visible(
         MeasureUpdate.objects.filter(measure_id__in=ids, ret__quarter__number__in=wanted),

@@ -24,7 +24,7 @@ SLIPPAGE = {ActionUpdate.Status.SOME_SLIPPAGE, ActionUpdate.Status.MAJOR_SLIPPAG
 
 
 @dataclass(frozen=True)
-class Exception_:
+class ExceptionRow:
     kind: str
     reference: str
     description: str
@@ -38,7 +38,7 @@ class Exception_:
 @dataclass
 class PortfolioExceptions:
     name: str
-    rows: list[Exception_] = field(default_factory=list)
+    rows: list[ExceptionRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
     worst = tuple(bands[-2:])
     found: dict[int, PortfolioExceptions] = {}
 
-    def add(item: object, row: Exception_) -> None:
+    def add(item: object, row: ExceptionRow) -> None:
         portfolio = item.portfolio  # type: ignore[attr-defined]
         found.setdefault(portfolio.pk, PortfolioExceptions(portfolio.name)).rows.append(row)
 
@@ -100,7 +100,7 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
         if result.status and result.status.label in worst:
             add(
                 measure,
-                Exception_(
+                ExceptionRow(
                     "Measure",
                     measure.reference,
                     measure.description,
@@ -116,7 +116,7 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
         if result.status_value in SLIPPAGE:
             add(
                 action,
-                Exception_(
+                ExceptionRow(
                     "Action",
                     action.reference,
                     action.description,
@@ -131,7 +131,7 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
         if project.red_or_amber_red:
             add(
                 project.project,
-                Exception_(
+                ExceptionRow(
                     "Project",
                     project.project.reference,
                     project.project.name,
@@ -147,7 +147,7 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
         if risk.score is not None and risk.score >= counting.exception_risk_score:
             add(
                 risk.risk,
-                Exception_(
+                ExceptionRow(
                     "Risk",
                     risk.risk.reference,
                     risk.risk.title,

@@ -96,24 +96,20 @@ def summarise(loaded: Loaded) -> Summary:
     measures = [measure_result(loaded, m, number) for m in loaded.measures]
     actions = [action_result(loaded, a, number) for a in loaded.actions]
     projects = project_results(loaded, number)
-    risks = loaded.risks
-    names = {
+    themes = {
         item.theme.name: (item.theme.position, item.theme.name)
-        for item in [*loaded.measures, *loaded.actions, *loaded.projects, *risks]
+        for item in [*loaded.measures, *loaded.actions, *loaded.projects, *loaded.risks]
     }
 
     def line(theme: str | None) -> ThemeSummary:
-        def mine(items: list, get) -> list:  # type: ignore[no-untyped-def,type-arg]
-            return [i for i in items if theme is None or get(i).theme.name == theme]
-
-        ms = mine(measures, lambda r: r.measure)
-        acts = mine(actions, lambda r: r.action)
-        projs = mine(projects, lambda r: r.project)
+        ms = [r for r in measures if theme in (None, r.measure.theme.name)]
+        acts = [r for r in actions if theme in (None, r.action.theme.name)]
+        projs = [r for r in projects if theme in (None, r.project.theme.name)]
         return ThemeSummary(
             theme=theme,
             measures=len(ms),
             actions=len(acts),
-            risks=len(mine(risks, lambda r: r)),
+            risks=sum(1 for risk in loaded.risks if theme in (None, risk.theme.name)),
             projects=len(projs),
             meeting_target=share(r.meets_target(counting) for r in ms),
             improved=share(r.improved(counting) for r in ms),
@@ -121,7 +117,7 @@ def summarise(loaded: Loaded) -> Summary:
             projects_green_or_amber=share(r.green_or_amber(counting) for r in projs),
         )
 
-    ordered = sorted(names, key=lambda name: names[name])
+    ordered = sorted(themes, key=themes.__getitem__)
     return Summary(
         filters=loaded.filters,
         rows=[*(line(name) for name in ordered), line(None)],
