@@ -108,6 +108,7 @@ class HistoryResource(resources.ModelResource):
         self.change_reason = "import"
         self._created_rows: list[tuple[int, Any]] = []
         self._keys_seen: dict[tuple[Any, ...], int] = {}
+        self._holders: dict[str, dict[Any, Any]] = {}
 
     # Export --------------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class HistoryResource(resources.ModelResource):
         self.change_reason = f"import of {file_name}" if file_name else "import"
         self._created_rows = []
         self._keys_seen = {}
+        self._holders = {}
         for field in self.fields.values():
             if isinstance(field.widget, LookupWidget):
                 field.widget.reset()
@@ -211,13 +213,40 @@ class HistoryResource(resources.ModelResource):
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
         key = {self.fields[name].attribute for name in self.get_import_id_fields()}
-        exclude = {*errors, *key} - {NON_FIELD_ERRORS}
-        for step in (instance.validate_unique, instance.validate_constraints):
+        unique = {n for n in looked_up - set(errors) if instance._meta.get_field(n).unique}
+        exclude = {*errors, *key, *unique} - {NON_FIELD_ERRORS}
+        steps = [
+            lambda: self._unique_in_memory(instance, unique),
+            lambda: instance.validate_unique(exclude=exclude),
+            lambda: instance.validate_constraints(exclude=exclude),
+        ]
+        for step in steps:
             try:
-                step(exclude=exclude)
+                step()
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
         return errors
+
+    def _unique_in_memory(self, instance: Any, names: set[str]) -> None:
+        """A unique foreign key (last year's item, say) used once, checked against what the
+        database holds (one query per field per import) and the rows before this one."""
+        errors = {}
+        for name in names:
+            field = instance._meta.get_field(name)
+            value = getattr(instance, field.attname)
+            if value is None:
+                continue
+            if name not in self._holders:
+                rows = self._meta.model._default_manager.filter(**{f"{name}__isnull": False})
+                self._holders[name] = dict(rows.values_list(field.attname, "pk"))
+            holder = self._holders[name].setdefault(value, instance.pk or id(instance))
+            if holder != (instance.pk or id(instance)):
+                widget = next(f.widget for f in self._written_fields() if f.attribute == name)
+                owner = str(instance._meta.verbose_name)
+                message = widget.already_used(getattr(instance, name), owner=owner)
+                errors[name] = ValidationError(message, code="unique")
+        if errors:
+            raise ValidationError(errors)
 
     @staticmethod
     def _required(instance: Any, names: set[str]) -> None:

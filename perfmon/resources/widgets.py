@@ -108,6 +108,10 @@ class LookupWidget(widgets.ForeignKeyWidget):
     def missing(self, text: str, scope: Hashable) -> str:
         return f"No {self.noun} called “{text}”."
 
+    def already_used(self, obj: Any, *, owner: str) -> str:
+        """Why `obj` cannot be linked again, where each may be linked once."""
+        return f"Another {owner} is already linked to the {self.noun} “{self.names_of(obj)[0]}”."
+
     def _lookup(self, scope: Hashable) -> dict[str, list[Any]]:
         if scope not in self._index:
             index: dict[str, list[Any]] = {}
@@ -222,6 +226,12 @@ class ItemWidget(LookupWidget):
 
     def candidates(self, scope: Hashable) -> QuerySet[Any]:
         return self.model.objects.filter(year__start_year=scope).select_related("year")
+
+    def already_used(self, obj: Any, *, owner: str) -> str:
+        if self.years_back:
+            label = obj.year.label
+            return f"Another {owner} already continues from “{obj.reference}” in {label}."
+        return super().already_used(obj, owner=owner)
 
     def missing(self, text: str, scope: Hashable) -> str:
         label = quarters.year_label(int(scope))  # type: ignore[call-overload]

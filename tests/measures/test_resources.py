@@ -233,26 +233,55 @@ def test_it_writes_nothing_when_any_row_is_invalid(admin_user: User, last_year: 
 # Bulk: the query count does not grow with the rows -------------------------------------------
 
 
-def import_measures(count: int, user: User, previous: str) -> int:
-    rows = [measure_row(f"Q{count}-{n:03d}") for n in range(count)]
-    rows[0] = measure_row(f"Q{count}-000", previous=previous)
-    dataset = Dataset(*rows, headers=HEADERS)
-    with CaptureQueriesContext(connection) as queries:
-        result = MeasureResource().import_data(dataset, user=user, file_name="many.csv")
-    assert [row.error_dict for row in result.invalid_rows] == []
-    assert not result.has_errors()
-    assert result.totals["new"] == count
-    return len(queries)
+def import_measures(count: int, user: User) -> int:
+    """Imports `count` measures for 2023/24, then `count` for 2024/25 continuing from them,
+    and returns the second import's queries."""
+    last_year = [measure_row(f"Q{count}-{n:03d}", year="2023/24") for n in range(count)]
+    this_year = [
+        measure_row(f"Q{count}-{n:03d}", previous=f"Q{count}-{n:03d}") for n in range(count)
+    ]
+    counts = []
+    for rows in (last_year, this_year):
+        with CaptureQueriesContext(connection) as queries:
+            result = MeasureResource().import_data(
+                Dataset(*rows, headers=HEADERS), user=user, file_name="many.csv"
+            )
+        assert [row.error_dict for row in result.invalid_rows] == []
+        assert not result.has_errors()
+        assert result.totals["new"] == count
+        counts.append(len(queries))
+    return counts[1]
 
 
-def test_it_imports_100_measures_in_the_queries_of_10(admin_user: User, last_year: Measure) -> None:
+def test_it_imports_100_measures_in_the_queries_of_10(
+    admin_user: User, years: tuple[ReportingYear, ReportingYear], theme: Theme, portfolio: Portfolio
+) -> None:
+    ten = import_measures(10, admin_user)
+    hundred = import_measures(100, admin_user)
+    assert hundred == ten
+    assert Measure.history.filter(history_change_reason="import of many.csv").count() == 220
+    assert Measure.objects.filter(year__start_year=2024, previous__isnull=False).count() == 110
+
+
+def test_it_refuses_a_second_measure_continuing_from_the_same_one(
+    team: Client, last_year: Measure
+) -> None:
     MeasureFactory(
-        year=last_year.year, portfolio=last_year.portfolio, theme=last_year.theme, reference="PM28"
+        year=ReportingYear.objects.get(start_year=2024),
+        portfolio=last_year.portfolio,
+        theme=last_year.theme,
+        reference="PM30",
+        previous=last_year,
     )
-    ten = import_measures(10, admin_user, previous="PM28")
-    hundred = import_measures(100, admin_user, previous="PM29")
-    assert hundred <= ten + 2, (ten, hundred)
-    assert Measure.history.filter(history_change_reason="import of many.csv").count() == 110
+    text = measures_csv(measure_row("PM31", previous="PM29"))
+    assert errors_of(preview(team, "measures.measure", text)) == {
+        1: {"previous": ["Another measure already continues from “PM29” in 2023/24."]}
+    }
+    text = measures_csv(measure_row("PM30", previous=""), measure_row("PM31", previous="PM29"))
+    response = preview(team, "measures.measure", text)
+    assert errors_of(response) == {
+        2: {"previous": ["Another measure already continues from “PM29” in 2023/24."]}
+    }
 
 
 # Updates: export only ----------------------------------------------------------------------
