@@ -269,6 +269,10 @@ class HistoryResource(resources.ModelResource):
         super().do_instance_save(instance, is_create)
         if is_create:
             self.after_create([instance])
+            # Saved now, so later rows may refer to it (in bulk they cannot: see above).
+            for field in self.fields.values():
+                if isinstance(field.widget, LookupWidget) and field.widget.model is type(instance):
+                    field.widget.remember(instance)
 
     def after_create(self, instances: list[Any]) -> None:
         """Called with the rows an import has just created."""

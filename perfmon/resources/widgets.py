@@ -93,6 +93,14 @@ class LookupWidget(widgets.ForeignKeyWidget):
     def reset(self) -> None:
         self._index = {}
 
+    def remember(self, obj: Any) -> None:
+        """Make `obj`, just saved, findable by later rows of the same import."""
+        index = self._index.get(self.scope_of(obj))
+        if index is not None:
+            for name in self.names_of(obj):
+                if name and obj not in index.setdefault(name.casefold(), []):
+                    index[name.casefold()].append(obj)
+
     def scope_of_row(self, row: dict[str, Any] | None) -> Hashable:
         return None
 

@@ -213,6 +213,17 @@ def test_it_says_a_row_cannot_continue_from_an_item_the_same_file_creates(
     assert not Measure.objects.exists()
 
 
+def test_it_lets_a_row_continue_from_one_of_the_same_file_when_imported_row_by_row(
+    admin_user: User, years: tuple[ReportingYear, ReportingYear], theme: Theme, portfolio: Portfolio
+) -> None:
+    dataset = Dataset(
+        measure_row("PM50", year="2023/24"), measure_row("PM51", previous="PM50"), headers=HEADERS
+    )
+    result = MeasureResource(bulk=False).import_data(dataset, user=admin_user)
+    assert [row.error_dict for row in result.invalid_rows] == []
+    assert Measure.objects.get(reference="PM51").previous.reference == "PM50"
+
+
 def test_it_writes_nothing_when_any_row_is_invalid(admin_user: User, last_year: Measure) -> None:
     dataset = Dataset(
         measure_row("PM60"),
