@@ -128,7 +128,7 @@ class Counting:
             f"are left out).{earlier}",
             "% of measures improved: direction of travel against the same quarter last year; "
             f"“Same” is {same}. Measures with no result either year, or no polarity, are left "
-            f"out.{earlier}",
+            f"out.{earlier.replace('are left out', 'in either year are left out')}",
             f"% of actions delivered or on track: actions {actions}, out of the actions with "
             "a status this quarter (N/A left out).",
             f"% of projects Green or Amber: projects whose {rating} is {projects}, out of the "

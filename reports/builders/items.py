@@ -105,8 +105,9 @@ class MeasureResult:
         """True or False where it counts towards "% improved", None where it does not."""
         if self.direction is rules.Direction.NOT_APPLICABLE:
             return None
-        if counting.exclude_earlier_period and self.earlier_period:
-            return None
+        last_year_earlier = bool(self.last_year and self.last_year.period_label)
+        if counting.exclude_earlier_period and (self.earlier_period or last_year_earlier):
+            return None  # not like for like
         if self.direction is rules.Direction.SAME:
             return counting.same_counts_as_improved
         return self.direction is rules.Direction.IMPROVING
