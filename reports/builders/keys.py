@@ -9,6 +9,7 @@ from measures import rules
 from measures.models import ActionUpdate
 from projects.rules import DCA_MEANINGS, Rating
 from reports.builders.common import ACTION_MEANINGS, Key, KeyEntry, Loaded, Status, Table, text_cell
+from risks.models import RiskMatrix
 
 
 def measure_key(loaded: Loaded) -> Key | None:
@@ -55,20 +56,32 @@ def project_key() -> Key:
     )
 
 
-def risk_key() -> Key:
-    return Key(
-        title="Strategic risks",
-        entries=(
+def risk_keys() -> list[Key]:
+    """The levels of each risk matrix, with the scores in each (likelihood x impact)."""
+    keys = []
+    for matrix in RiskMatrix.objects.complete():
+        entries = []
+        for level in matrix.levels.all():
+            scores = sorted(
+                {c.likelihood * c.impact for c in matrix.cells.all() if c.level_id == level.pk}
+            )
+            span = (
+                f"{scores[0]} to {scores[-1]}" if len(scores) > 1 else ", ".join(map(str, scores))
+            )
+            meaning = level.description or f"Risk score {span or 'not used'}."
+            entries.append(KeyEntry(Status(level.label, level.colour), meaning))
+        entries.append(
             KeyEntry(
                 Status("Risk score", "grey"),
                 "Likelihood (1 to 4) × impact (1 to 4): 1 to 16, higher is more serious.",
-            ),
-        ),
-    )
+            )
+        )
+        keys.append(Key(title=f"Strategic risks: {matrix.title}", entries=tuple(entries)))
+    return keys
 
 
 def keys_for(loaded: Loaded) -> list[Key]:
-    keys = [measure_key(loaded), action_key(), project_key(), risk_key()]
+    keys = [measure_key(loaded), action_key(), project_key(), *risk_keys()]
     return [key for key in keys if key is not None]
 
 
