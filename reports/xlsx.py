@@ -23,6 +23,8 @@ FILLS = {
     "orange": "FCD6C3",
     "red": "F4CDC6",
     "grey": "E5E6E7",
+    "light-blue": "D2E2F1",
+    "purple": "DBD5E9",
 }
 HEADER_ROW = 4  # below the title, the filters and a blank line
 WIDE = {"Description", "Item description", "Supporting information", "Commentary", "Meaning"}
