@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from measures.models import ActionUpdate
 from perfmon.models import User
+from reports import pdf
 from tests.factories import ActionFactory, MeasureFactory
 from tests.reports.test_summary_dataset import _measure_update, build_council
 
@@ -67,8 +68,25 @@ def _row_html(page: str, ref: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
 
 
+def _pdf_text(html: str, pages: list[str]) -> bytes:
+    """Lay the PDF out once, keeping each page's text, and write it from that layout."""
+    document = pdf.document(html)
+    for page in document.pages:
+        pages.append(" ".join(_texts(page._page_box)))
+    return document.write_pdf() or b""
+
+
+def _texts(box: Any) -> list[str]:
+    found = [box.text] if getattr(box, "text", None) else []
+    for child in getattr(box, "children", None) or []:
+        found += _texts(child)
+    return found
+
+
 @time_machine.travel(date(2026, 11, 23))
-def test_it_reproduces_the_published_2024_25_table_after_load_demo(db: None, client: Any) -> None:
+def test_it_reproduces_the_published_2024_25_table_after_load_demo(
+    db: None, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     call_command("load_demo", stdout=StringIO())
     client.force_login(User.objects.get(username="viewer"))
     response = client.get("/reports/annual/", {"year": 2024, "quarter": 4})
@@ -130,6 +148,16 @@ def test_it_reproduces_the_published_2024_25_table_after_load_demo(db: None, cli
     assert neet[header.index("Q4 status")].value == "Red"
     money = found["Regen PM18"][header.index("2024/25 Q4 actual")]
     assert (money.value, money.number_format) == (30710876, '"£"#,##0')
+    assert len({row[1].value for row in sheet.iter_rows(min_row=5)}) == 94
+    # And as a PDF: every row of the seed is on its pages.
+    pages: list[str] = []
+    monkeypatch.setattr(pdf, "pdf_bytes", lambda html, **kwargs: _pdf_text(html, pages))
+    response = client.get("/reports/annual/", {"year": 2024, "quarter": 4, "format": "pdf"})
+    assert response.content.startswith(b"%PDF")
+    text = " ".join(pages)
+    missing = [ref for ref in seed if ref not in text]
+    assert missing == []
+    assert "93.25%" in text and "£30,710,876" in text and "Risk score 16" in text
 
 
 def test_it_shows_each_portfolio_with_its_sections(db: None, client: Any, outsider: User) -> None:
