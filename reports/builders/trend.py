@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from measures.models import ActionUpdate
+from measures import rules
+from measures.models import ActionUpdate, Measure, MeasureUpdate
+from perfmon import quarters
 from reports.builders.common import (
     Filters,
     Key,
@@ -18,8 +20,9 @@ from reports.builders.common import (
     load,
     number_cell,
     text_cell,
+    visible,
 )
-from reports.builders.items import action_result, measure_result
+from reports.builders.items import action_result, actual_text, measure_result
 from reports.builders.keys import keys_for
 
 NOT_RATED = Status("Not reported", "grey")
@@ -128,12 +131,27 @@ class ItemTrend:
 
 
 @dataclass(frozen=True)
+class MeasureYears:
+    """One measure's result at the filtered quarter in each year of its lineage."""
+
+    measure: Measure
+    updates: list[MeasureUpdate | None]  # per year of `TrendReport.years`
+
+    @property
+    def texts(self) -> list[str]:
+        unit = rules.Unit(self.measure.unit)
+        return [actual_text(u, unit) if u else "" for u in self.updates]
+
+
+@dataclass(frozen=True)
 class TrendReport:
     filters: Filters
     measures: RatingCounts
     actions: RatingCounts
     items: list[ItemTrend]
     keys: list[Key]
+    years: list[str]
+    measure_years: list[MeasureYears]
 
     @property
     def quarter_labels(self) -> list[str]:
@@ -172,6 +190,21 @@ class TrendReport:
                 ]
             )
         tables.append(items)
+        history = Table(
+            slug="years",
+            title=f"Measures at Q{self.filters.quarter} over the years",
+            columns=["Ref", "Description", *self.years],
+        )
+        for row in self.measure_years:
+            unit = row.measure.unit
+            history.rows.append(
+                [text_cell(row.measure.reference), text_cell(row.measure.description)]
+                + [
+                    number_cell(u.actual, text, unit) if u else text_cell("")
+                    for u, text in zip(row.updates, row.texts, strict=True)
+                ]
+            )
+        tables.append(history)
         return tables
 
 
@@ -263,6 +296,7 @@ def trend_from(loaded: Loaded) -> TrendReport:
         [[action_result(loaded, a, n).status for a in loaded.actions] for n in numbers],
     )
     before_label = f"Q{last - 1}" if last > 1 else ""
+    years, history = measure_years(loaded)
     items = [
         ItemTrend(
             kind="Measure",
@@ -292,7 +326,53 @@ def trend_from(loaded: Loaded) -> TrendReport:
         actions=actions,
         items=items,
         keys=keys_for(loaded),
+        years=years,
+        measure_years=history,
     )
+
+
+YEARS_BACK = 5
+
+
+def measure_years(loaded: Loaded) -> tuple[list[str], list[MeasureYears]]:
+    """Each measure's result at the filtered quarter in this year and up to four before,
+    followed back through `previous`: two queries, whatever the number of measures."""
+    filters = loaded.filters
+    start = filters.year.start_year
+    earlier = {
+        pk: (previous_id, year)
+        for pk, previous_id, year in Measure.objects.filter(
+            year__start_year__gte=start - YEARS_BACK + 1, year__start_year__lt=start
+        ).values_list("pk", "previous_id", "year__start_year")
+    }
+    chains: dict[int, dict[int, int]] = {}
+    for measure in loaded.measures:
+        chain, previous = {start: measure.pk}, measure.previous_id
+        while previous in earlier and len(chain) < YEARS_BACK:
+            chain[earlier[previous][1]] = previous
+            previous = earlier[previous][0]
+        chains[measure.pk] = chain
+    wanted = [pk for chain in chains.values() for pk in chain.values()]
+    found = {
+        u.measure_id: u
+        for u in visible(
+            MeasureUpdate.objects.filter(
+                measure_id__in=wanted, ret__quarter__number=filters.quarter
+            ),
+            filters,
+        )
+    }
+    years = sorted({year for chain in chains.values() for year in chain})
+    rows = [
+        MeasureYears(
+            measure=measure,
+            updates=[
+                found.get(chains[measure.pk][y]) if y in chains[measure.pk] else None for y in years
+            ],
+        )
+        for measure in loaded.measures
+    ]
+    return [quarters.year_label(y) for y in years], rows
 
 
 def build_trend(filters: Filters) -> TrendReport:

@@ -36,3 +36,19 @@ def test_it_counts_ratings_per_quarter_and_words_a_change(client: Client, outsid
     assert page.count("<svg") == 2
     assert 'data-testid="measures-chart-table"' in page
     assert "<title>Q4: 2 Green</title>" in page
+
+
+def test_it_follows_each_measure_back_through_its_years(client: Client, outsider: User) -> None:
+    council = build_council()
+    client.force_login(outsider)
+    response = client.get("/reports/trend/", {"year": 2024, "quarter": 4})
+    report = response.context["result"]
+    assert report.years == ["2023/24", "2024/25"]
+    texts = {row.measure.reference: row.texts for row in report.measure_years}
+    assert texts["M1"] == ["90", "105"]
+    assert texts["M4"] == ["", "Data not yet available"]
+    assert texts["M7"] == ["", ""]  # its only result is in a return not yet approved
+    years = {t.slug: t for t in report.tables()}["years"]
+    m5 = next(row for row in years.rows if row[0].value == "M5")
+    assert [cell.value for cell in m5[2:]] == [12, 8]
+    assert council.measures["M1"].description in response.content.decode()
