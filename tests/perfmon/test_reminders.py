@@ -416,3 +416,26 @@ def test_it_tells_officers_of_approval_and_reopening_but_not_whoever_acted(
         ("alex", "approved"),
         ("alex", "reopened"),
     ]
+
+
+def test_it_lets_the_team_send_failed_emails_again_from_the_admin(
+    officer: User,
+    admin_user: User,
+    quarter: Quarter,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    (email_id,) = reminders.run_daily_reminders(on=SUBMISSION).to_send
+    reminders.give_up(email_id=email_id, error="ConnectionRefusedError: mail server down")
+    client = Client()
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("admin:perfmon_reminderemail_changelist"),
+            {"action": "send_again", "_selected_action": [email_id]},
+            follow=True,
+        )
+    assert "1 failed email(s) queued to send again." in response.content.decode()
+    assert len(callbacks) == 1
+    email = ReminderEmail.objects.get()
+    assert (email.failed_at, email.attempts) == (None, 0)
+    assert reminders.deliver_email(email_id=email_id) is reminders.Outcome.SENT
