@@ -7,6 +7,7 @@ from datetime import date
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from perfmon import reminders
@@ -21,10 +22,17 @@ def retry_delays() -> list[int]:
     return [base * 2**n for n in range(retries)]
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=6,
+)
 def send_daily_reminders_task(on: str | None = None) -> int:
-    """The daily job (beat, 08:00 Europe/London): claim today's digests, then send each
-    in its own task. Returns how many digests were queued."""
+    """The daily job (beat, 08:00 Europe/London): claim the day's digests, then send each
+    in its own task. Idempotent, so a database outage is simply retried later that
+    morning. Returns how many emails were queued."""
     day = date.fromisoformat(on) if on else timezone.localdate()
     run = reminders.run_daily_reminders(on=day)
     to_send = run.to_send + reminders.stalled_notices()
