@@ -10,9 +10,6 @@ from django.urls import reverse
 from perfmon.models import PortfolioRole, Return
 from perfmon.services import create_reporting_year
 from risks.models import RiskAssessment
-
-# The browser tests' fixtures, for this test of the risks pages.
-from tests.browser.conftest import browser, page  # noqa: F401
 from tests.factories import PASSWORD, PortfolioFactory, PortfolioRoleFactory, UserFactory
 from tests.risks.factories import RiskFactory, assess
 
@@ -33,7 +30,7 @@ def sign_out(tab: object) -> None:
 
 def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
     live_server: object,
-    page: object,  # noqa: F811
+    page: object,
 ) -> None:
     portfolio = PortfolioFactory(name="Governance and Finance")
     year = create_reporting_year(start_year=2026)
