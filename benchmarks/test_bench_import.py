@@ -135,7 +135,10 @@ def ours(user: User) -> tuple[float, int]:
 def theirs() -> tuple[float, int]:
     measures, actions = datasets()
     started = time.perf_counter()
-    for resource, data in ((MeasureResource(), measures), (ActionResource(), actions)):
+    for resource, data in (
+        (MeasureResource(bulk=False), measures),
+        (ActionResource(bulk=False), actions),
+    ):
         result = resource.import_data(data, dry_run=False, raise_errors=True)
         assert not result.has_validation_errors()
     return time.perf_counter() - started, len(measures) + len(actions)

@@ -221,14 +221,14 @@ class ReminderEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed emails again", permissions=["view"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[ReminderEmail]) -> None:
-        from perfmon.tasks import send_reminder_email_task
+        from perfmon.tasks import enqueue_on_commit, send_reminder_email_task
 
         failed = list(queryset.filter(failed_at__isnull=False, sent_at__isnull=True))
         ReminderEmail.objects.filter(pk__in=[e.pk for e in failed]).update(
             failed_at=None, attempts=0
         )
         for email in failed:
-            send_reminder_email_task.delay_on_commit(email.pk)
+            enqueue_on_commit(send_reminder_email_task, email.pk)
         self.message_user(request, f"{len(failed)} failed email(s) queued to send again.")
 
 

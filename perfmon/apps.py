@@ -9,6 +9,11 @@ def _ensure_group(sender: AppConfig, **kwargs: Any) -> None:
 
     if sender.label in PERFORMANCE_TEAM_APPS:
         ensure_performance_team_group()
+    if sender.label == "perfmon":
+        # The default reminder rules, again after a test database is flushed.
+        from perfmon.reminders import ensure_default_rules
+
+        ensure_default_rules()
 
 
 class PerfmonConfig(AppConfig):

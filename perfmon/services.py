@@ -20,7 +20,7 @@ from perfmon.models import (
     User,
 )
 from perfmon.sections import Change, Conflict, Missing, SectionForm, sections
-from perfmon.tasks import send_reminder_email_task
+from perfmon.tasks import enqueue_on_commit, send_reminder_email_task
 
 # The apps whose data the performance team maintains through the admin.
 PERFORMANCE_TEAM_APPS = ("perfmon", "measures", "projects", "risks", "reports")
@@ -108,7 +108,7 @@ def _move(
     ret.save(update_fields=["state", "updated_at"])
     # Who hears of it is claimed with the step itself; the emails go once it commits.
     for email_id in reminders.claim_event_emails(event=event):
-        send_reminder_email_task.delay_on_commit(email_id)
+        enqueue_on_commit(send_reminder_email_task, email_id)
     return event
 
 

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from perfmon import reminders
 
 logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task: Task, *args: Any) -> None:
+    """Queue `task` once the transaction commits. If the broker cannot be reached, the
+    step that asked still stands (it has committed): the failure is logged and left to
+    whatever re-queues the work (the daily job re-sends notices never tried)."""
+
+    def enqueue() -> None:
+        try:
+            task.delay(*args)
+        except Exception:  # kombu raises several kinds for a broker that is down
+            logger.exception(
+                "Could not queue %s%r: is the broker at REDIS_URL up?", task.name, args
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def retry_delays() -> list[int]:

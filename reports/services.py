@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from perfmon.models import Portfolio, User
+from perfmon.tasks import enqueue_on_commit
 from reports.annual_table import TableError, read_rows, rows_from_file
 from reports.importer import ImportResult, ParsedTable, import_results, parse_results
 from reports.models import ResultsImport
@@ -58,7 +59,7 @@ def upload_results(*, name: str, data: bytes, start_year: int, user: User) -> Re
     else:
         from reports.tasks import check_results_import_task
 
-        check_results_import_task.delay_on_commit(upload.pk)
+        enqueue_on_commit(check_results_import_task, upload.pk)
     return upload
 
 
@@ -125,7 +126,7 @@ def confirm_results_import(*, upload: ResultsImport, user: User) -> None:
     else:
         from reports.tasks import run_results_import_task
 
-        run_results_import_task.delay_on_commit(upload.pk)
+        enqueue_on_commit(run_results_import_task, upload.pk)
 
 
 def run_results_import(*, import_id: int) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
@@ -448,8 +449,14 @@ def test_it_keeps_the_upload_in_the_shared_cache_for_the_confirm_step_then_expir
         name = response.context["confirm_form"]["import_file_name"].value()
         key = CacheStorage.CACHE_PREFIX + name
         assert cache.get(key) == text.encode()  # readable by whichever process confirms
-        traveller.shift(CacheStorage.CACHE_LIFETIME + 1)
-        assert cache.get(key) is None  # and gone a day later
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):  # Redis keeps its own clock: ask it
+            client = backend._cache.get_client(key)
+            ttl = client.ttl(backend.make_and_validate_key(key))
+            assert CacheStorage.CACHE_LIFETIME - 60 < ttl <= CacheStorage.CACHE_LIFETIME
+        else:
+            traveller.shift(CacheStorage.CACHE_LIFETIME + 1)
+            assert cache.get(key) is None  # and gone a day later
     response = preview(team, "perfmon.portfolio", text)
     confirm(team, "perfmon.portfolio", response)
     assert Portfolio.objects.filter(name="Housing").exists()

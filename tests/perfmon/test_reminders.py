@@ -439,3 +439,30 @@ def test_it_lets_the_team_send_failed_emails_again_from_the_admin(
     email = ReminderEmail.objects.get()
     assert (email.failed_at, email.attempts) == (None, 0)
     assert reminders.deliver_email(email_id=email_id) is reminders.Outcome.SENT
+
+
+def test_a_step_stands_when_the_broker_is_down_and_its_notice_waits(
+    officer: User,
+    director: User,
+    portfolio: Portfolio,
+    quarter: Quarter,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from perfmon.tasks import send_reminder_email_task
+
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_reminder_email_task, "delay", broker_down)
+    Measure.objects.all().delete()
+    ret = Return(portfolio=portfolio, quarter=quarter)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_return(ret=ret, user=officer, forms=[], submit=True)
+    assert Return.objects.get().state == "submitted"
+    assert "is the broker at REDIS_URL up?" in caplog.text
+    notice = ReminderEmail.objects.get(kind="event", recipient=director)
+    assert notice.sent_at is None  # claimed, for the daily job to send
