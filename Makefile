@@ -61,7 +61,7 @@ worker: install
 	$(VENV)/bin/celery -A perfmon worker --loglevel=INFO
 
 beat: install
-	$(VENV)/bin/celery -A perfmon beat --loglevel=INFO
+	$(VENV)/bin/celery -A perfmon beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
