@@ -199,3 +199,12 @@ def govuk_field(field: BoundField, as_heading: bool = False) -> SafeString:
         return SafeString(_radios(field, as_heading))
     inner = f"{_label(field, as_heading)}{_hint(field)}{_error(field)}{_control(field)}"
     return SafeString(_group(field, inner))
+
+
+@register.filter
+def in_section(path: str, section: str | None) -> bool:
+    """Whether `path` is `section` or a page below it: the header marks "Reports" on every
+    report's page. "/" is only itself."""
+    if not section:
+        return False
+    return path == section or (section != "/" and path.startswith(section))

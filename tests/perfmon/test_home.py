@@ -74,3 +74,12 @@ def test_it_runs_the_same_queries_however_many_portfolios(client: Client, office
     for n in range(20):
         PortfolioRoleFactory(user=officer, portfolio=PortfolioFactory(name=f"P{n}"))
     assert count() == few
+
+
+def test_the_header_marks_the_section_a_page_is_in(client: Client, outsider: User) -> None:
+    client.force_login(outsider)
+    page = client.get(reverse("risks:heat_map")).content.decode()
+    assert '<a class="govuk-service-navigation__link" href="/risks/" aria-current="true">' in page
+    home = client.get("/").content.decode()
+    assert 'href="/" aria-current="page"' in home
+    assert home.count("aria-current") == 1
