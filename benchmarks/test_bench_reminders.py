@@ -70,7 +70,7 @@ def test_daily_reminders_for_1000_returns() -> None:
     send_s = time.perf_counter() - started
     again = reminders.run_daily_reminders(on=day)
 
-    assert len(queries) < 15
+    # The count is asserted constant (10 vs 500 returns) in tests/perfmon/test_reminders.py.
     assert len(mail.outbox) == len(run.to_send) and again.to_send == []
     print(
         f"\ndaily reminders, {RETURNS} returns: plan and claim {len(run.planned)} reminders "
