@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.db import models
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from measures.models import Action, Measure
 from perfmon.access import roles_on
+from perfmon.lineage import lineage_ids as lineage_ids  # views find other years here
 from perfmon.models import Return, User
 
 Item = TypeVar("Item", Measure, Action)
@@ -64,27 +63,3 @@ def get_action_for_user(user: User, pk: int) -> ItemAccess[Action]:
     """The action with its year, portfolio and theme. Raises Http404 if there is none."""
     action = get_object_or_404(Action.objects.select_related("year", "portfolio", "theme"), pk=pk)
     return _access(user, action)
-
-
-def lineage_ids(item: models.Model) -> RawSQL:
-    """The ids of `item` and every item before it (through `previous`) and after it (through
-    `next`), as one subquery to filter on: `Measure.objects.filter(pk__in=lineage_ids(m))`.
-
-    A recursive query walks the chain in the database, so a page costs the same number of
-    queries whatever the number of years. UNION (not UNION ALL) stops at repeated rows, so
-    a chain that loops back on itself by mistake still ends.
-    """
-    table = item._meta.db_table
-    sql = f"""
-        WITH RECURSIVE earlier(id, previous_id) AS (
-            SELECT id, previous_id FROM {table} WHERE id = %s
-            UNION
-            SELECT t.id, t.previous_id FROM {table} t JOIN earlier e ON t.id = e.previous_id
-        ), later(id) AS (
-            SELECT id FROM {table} WHERE id = %s
-            UNION
-            SELECT t.id FROM {table} t JOIN later l ON t.previous_id = l.id
-        )
-        SELECT id FROM earlier UNION SELECT id FROM later
-    """  # The table name comes from the model; values go as parameters.
-    return RawSQL(sql, (item.pk, item.pk))

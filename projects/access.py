@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from perfmon.access import roles_on
+from perfmon.lineage import lineage_ids as lineage_ids  # views find other years here
 from perfmon.models import Return, User
 from projects.models import Project, ProjectUpdate
 
@@ -51,23 +51,3 @@ def get_project_for_user(user: User, pk: int) -> ProjectAccess:
     is_team = user.is_performance_team
     roles = frozenset() if is_team else roles_on(user, project.portfolio)
     return ProjectAccess(item=project, is_team=is_team, roles=roles)
-
-
-def lineage_ids(project: Project) -> RawSQL:
-    """The ids of `project` and every project before it (through `previous`) and after it
-    (through `next`), as one recursive subquery: `Project.objects.filter(pk__in=...)`.
-    UNION stops at repeated rows, so a chain that loops back by mistake still ends."""
-    table = Project._meta.db_table
-    sql = f"""
-        WITH RECURSIVE earlier(id, previous_id) AS (
-            SELECT id, previous_id FROM {table} WHERE id = %s
-            UNION
-            SELECT t.id, t.previous_id FROM {table} t JOIN earlier e ON t.id = e.previous_id
-        ), later(id) AS (
-            SELECT id FROM {table} WHERE id = %s
-            UNION
-            SELECT t.id FROM {table} t JOIN later l ON t.previous_id = l.id
-        )
-        SELECT id FROM earlier UNION SELECT id FROM later
-    """  # The table name comes from the model; values go as parameters.
-    return RawSQL(sql, (project.pk, project.pk))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import models
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from perfmon.access import roles_on
+from perfmon.lineage import lineage_ids as lineage_ids  # views find other years here
 from perfmon.models import Quarter, Return, User
 from risks.models import Risk, RiskAssessment
 
@@ -73,27 +72,3 @@ def latest_published_quarter(user: User) -> Quarter | None:
     if found is None:
         return None
     return Quarter.objects.select_related("year").get(pk=found)
-
-
-def lineage_ids(item: models.Model) -> RawSQL:
-    """The ids of `item` and every risk before it (through `previous`) and after it
-    (through `next`), as one subquery: `Risk.objects.filter(pk__in=lineage_ids(risk))`.
-
-    The same recursive query as measures.access.lineage_ids (risks may not import
-    measures): a page costs the same number of queries whatever the number of years, and
-    UNION stops at repeated rows, so a chain that loops by mistake still ends.
-    """
-    table = item._meta.db_table
-    sql = f"""
-        WITH RECURSIVE earlier(id, previous_id) AS (
-            SELECT id, previous_id FROM {table} WHERE id = %s
-            UNION
-            SELECT t.id, t.previous_id FROM {table} t JOIN earlier e ON t.id = e.previous_id
-        ), later(id) AS (
-            SELECT id FROM {table} WHERE id = %s
-            UNION
-            SELECT t.id FROM {table} t JOIN later l ON t.previous_id = l.id
-        )
-        SELECT id FROM earlier UNION SELECT id FROM later
-    """  # The table name comes from the model; values go as parameters.
-    return RawSQL(sql, (item.pk, item.pk))
