@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "perfmon",
     "measures",
     "projects",
@@ -173,6 +175,31 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# The open data API (reports/api): read-only JSON, and the same pages browsable. Its views
+# decide who may read (reports.api.permissions); the default refuses anyone not signed in.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "perfmon open data",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "Approved quarterly performance results: reporting years, themes, "
+    "portfolios, measures, actions, priority projects and strategic risks. Read-only; "
+    "no drafts, no commentary, no personal data.",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The RAG and the DCA share one scale: one name for it in the schema.
+    "ENUM_NAME_OVERRIDES": {"ProjectRatingEnum": "projects.models.Rating"},
+}
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Derby City Council")
 # The site's address as people reach it, for the links in emails sent by Celery workers

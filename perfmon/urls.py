@@ -29,5 +29,6 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("risks/", include("risks.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("reports.api.urls")),
     path("admin/", admin.site.urls),
 ]

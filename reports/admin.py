@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
 
 from perfmon import quarters
 from perfmon.forms import FinancialYearField
 from perfmon.models import ReportingYear
 from reports import services
 from reports.exporter import FORMATS, render, table_rows
-from reports.models import ResultsImport
+from reports.models import OpenDataSetting, ResultsImport
 
 CONTENT_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
@@ -179,3 +180,39 @@ def _kind_rows(upload: ResultsImport) -> list[dict[str, Any]]:
         for kind, label in KIND_LABELS.items()
         if rows.get(kind)
     ]
+
+
+@admin.register(OpenDataSetting)
+class OpenDataSettingAdmin(SimpleHistoryAdmin):
+    """The open data API's switch: one row, which the performance team changes and nobody
+    adds or deletes. The list page goes straight to it."""
+
+    fields = ["anonymous_read"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_switch_open_data(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_switch_open_data(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_switch_open_data(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if not may_switch_open_data(request):
+            raise PermissionDenied
+        setting = OpenDataSetting.load()
+        return HttpResponseRedirect(
+            reverse("admin:reports_opendatasetting_change", args=[setting.pk])
+        )
+
+
+def may_switch_open_data(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and user.is_performance_team)  # type: ignore[union-attr]

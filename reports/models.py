@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class ResultsImport(models.Model):
@@ -75,3 +76,32 @@ class ResultsImport(models.Model):
     @property
     def running(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.IMPORTING}
+
+
+class OpenDataSetting(models.Model):
+    """Whether the open data API is public. One row, edited by the performance team in
+    the admin; `load()` creates it (switched off) the first time it is asked for."""
+
+    SINGLETON_ID = 1
+
+    anonymous_read = models.BooleanField(
+        "Anyone may read the open data API without signing in",
+        default=False,
+        help_text="Ticked, anyone may read approved results, the schema and the docs under "
+        "/api/; unticked, only people signed in to perfmon may.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "open data setting"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="open_data_setting_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return "Open data API"
+
+    @classmethod
+    def load(cls) -> OpenDataSetting:
+        setting, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return setting
