@@ -1,6 +1,6 @@
-"""A risk re-scored in a real browser: the officer scores it in the return, the director
-approves, and the heat map shows the new position with last quarter's beside it; the
-risk's page shows every change."""
+"""A risk re-scored and a project rated in one return, in a real browser: the officer fills
+both in, the director approves, the heat map and the project dashboard show the new
+positions with last quarter's beside them, and the risk's page shows every change."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from perfmon.models import PortfolioRole, Return
 from perfmon.services import create_reporting_year
 from risks.models import RiskAssessment
 from tests.factories import PASSWORD, PortfolioFactory, PortfolioRoleFactory, UserFactory
+from tests.projects.factories import ProjectFactory, ProjectUpdateFactory
 from tests.risks.factories import RiskFactory, assess
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def sign_out(tab: object) -> None:
     tab.get_by_role("button", name="Sign out").click()  # type: ignore[attr-defined]
 
 
-def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
+def test_it_re_scores_a_risk_and_rates_a_project_and_both_pages_show_the_moves(
     live_server: object,
     page: object,
 ) -> None:
@@ -41,6 +42,10 @@ def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
         portfolio=portfolio, quarter=year.quarters.get(number=1), state="approved"
     )
     assess(risk, first, threat=(2, 4))
+    project = ProjectFactory(
+        portfolio=portfolio, year=year, theme=risk.theme, reference="PMP9", name="Market Hall"
+    )
+    ProjectUpdateFactory(project=project, ret=first, dca="green")
     officer = UserFactory(username="alex", first_name="Alex", last_name="Officer")
     director = UserFactory(username="dana", first_name="Dana", last_name="Director")
     PortfolioRoleFactory(user=officer, portfolio=portfolio, role=PortfolioRole.Role.OFFICER)
@@ -61,6 +66,14 @@ def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
     assert "Score increased from 8 at the end of June 2026 to 9" in now
     page.locator(f"#id_r{risk.pk}-threat_likelihood").select_option("2")  # type: ignore[attr-defined]
     page.locator(f"#id_r{risk.pk}-controls").fill("Redundancy working group.")  # type: ignore[attr-defined]
+    # In the same return, the project: time and cost off track, DCA Amber/Red.
+    p = f"#id_p{project.pk}"
+    for criterion, index in (("time", 1), ("cost", 1), ("scope", 0), ("benefits", 0)):
+        page.check(f"{p}-{criterion}_on_track_{index}")  # type: ignore[attr-defined]
+    page.fill(f"{p}-time_reason", "Phase 2 design late")  # type: ignore[attr-defined]
+    page.fill(f"{p}-cost_reason", "Tenders over budget")  # type: ignore[attr-defined]
+    page.select_option(f"{p}-dca", "amber_red")  # type: ignore[attr-defined]
+    page.fill(f"{p}-commentary", "A report goes to Cabinet on funding.")  # type: ignore[attr-defined]
     page.get_by_role("button", name="Save and submit to director").click()  # type: ignore[attr-defined]
     page.get_by_text("Return submitted").wait_for()  # type: ignore[attr-defined]
     sign_out(page)
@@ -85,6 +98,12 @@ def test_it_re_scores_a_risk_and_the_heat_map_shows_where_it_moved(
     page.get_by_role("link", name="Show opportunities").click()  # type: ignore[attr-defined]
     page.get_by_role("heading", name="Risk heat map: opportunities").wait_for()  # type: ignore[attr-defined]
     page.get_by_role("link", name="Show threats").click()  # type: ignore[attr-defined]
+
+    # The project dashboard shows the project's move beside last quarter's rating.
+    page.goto(base + reverse("projects:dashboard"))  # type: ignore[attr-defined]
+    row = page.get_by_test_id("project-PMP9").inner_text()  # type: ignore[attr-defined]
+    assert "Amber/Red\n↓ worse than last quarter (Green)" in row
+    page.goto(base + reverse("risks:heat_map"))  # type: ignore[attr-defined]
 
     # A cell leads to its risks, and the risk's page to every change.
     page.get_by_test_id("table-2-3").get_by_role("link").click()  # type: ignore[attr-defined]
