@@ -8,12 +8,16 @@ team reads everything and alone reopens an approved return.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
+
+Item = TypeVar("Item", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -89,3 +93,41 @@ def get_return_for_user(
     if write and not access.can_edit:
         raise PermissionDenied("You cannot change this return.")
     return access
+
+
+@dataclass(frozen=True)
+class ItemAccess(Generic[Item]):
+    """One person's view of one item of any kind (a measure, an action, a project, a risk).
+
+    Anyone signed in sees an item's definition and its quarters from approved returns. The
+    officers and directors of the item's portfolio and the performance team also see
+    quarters from returns not yet approved, and the item's change history: the rule of
+    `access_to` for returns, so an unapproved quarter of another portfolio's return (the
+    item moved) stays hidden.
+    """
+
+    item: Item
+    is_team: bool
+    roles: frozenset[str]
+
+    @property
+    def sees_unapproved(self) -> bool:
+        """May see quarters from returns not yet approved, and the change history."""
+        return self.is_team or bool(self.roles)
+
+    def visible(self, updates: QuerySet[Any]) -> QuerySet[Any]:
+        """`updates` (of this item and its lineage) narrowed to those this person may see."""
+        if self.is_team:
+            return updates
+        shown = Q(ret__state=Return.State.APPROVED)
+        if self.roles:
+            shown |= Q(ret__portfolio_id=self.item.portfolio_id)
+        return updates.filter(shown)
+
+
+def item_access(user: User, item: Item) -> ItemAccess[Item]:
+    """`user`'s view of `item` (anything with a portfolio)."""
+    is_team = user.is_performance_team
+    # The team sees everything, so their roles need not be looked up.
+    roles = frozenset() if is_team else roles_on(user, item.portfolio)
+    return ItemAccess(item=item, is_team=is_team, roles=roles)

@@ -8,39 +8,21 @@ the same rule as measures (measures.access) and returns (perfmon.access).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from perfmon.access import roles_on
+from perfmon.access import ItemAccess, item_access
 from perfmon.lineage import lineage_ids as lineage_ids  # views find other years here
-from perfmon.models import Quarter, Return, User
+from perfmon.models import Quarter, User
 from risks.models import Risk, RiskAssessment
 
 
-@dataclass(frozen=True)
-class RiskAccess:
+class RiskAccess(ItemAccess[Risk]):
     """One person's view of one risk."""
 
-    risk: Risk
-    is_team: bool
-    roles: frozenset[str]
-
     @property
-    def sees_unapproved(self) -> bool:
-        """May see quarters from returns not yet approved, and the change history."""
-        return self.is_team or bool(self.roles)
-
-    def visible(self, assessments: QuerySet[RiskAssessment]) -> QuerySet[RiskAssessment]:
-        """`assessments` (of this risk and its lineage) narrowed to those this person may
-        see."""
-        if self.is_team:
-            return assessments
-        shown = Q(ret__state=Return.State.APPROVED)
-        if self.roles:
-            shown |= Q(ret__portfolio_id=self.risk.portfolio_id)
-        return assessments.filter(shown)
+    def risk(self) -> Risk:
+        return self.item
 
 
 def get_risk_for_user(user: User, pk: int) -> RiskAccess:
@@ -48,9 +30,8 @@ def get_risk_for_user(user: User, pk: int) -> RiskAccess:
     risk = get_object_or_404(
         Risk.objects.select_related("year", "portfolio", "theme", "owner"), pk=pk
     )
-    is_team = user.is_performance_team
-    roles = frozenset() if is_team else roles_on(user, risk.portfolio)
-    return RiskAccess(risk=risk, is_team=is_team, roles=roles)
+    view = item_access(user, risk)
+    return RiskAccess(item=risk, is_team=view.is_team, roles=view.roles)
 
 
 def published_assessments(user: User) -> QuerySet[RiskAssessment]:
