@@ -6,8 +6,11 @@ both ways for any model that has one.
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
+
+from django.db import models, transaction
 from django.db.models.expressions import RawSQL
+from simple_history.utils import bulk_create_with_history
 
 
 def lineage_ids(item: models.Model) -> RawSQL:
@@ -32,3 +35,25 @@ def lineage_ids(item: models.Model) -> RawSQL:
         SELECT id FROM earlier UNION SELECT id FROM later
     """  # The table name comes from the model; values go as parameters.
     return RawSQL(sql, (item.pk, item.pk))
+
+
+@transaction.atomic
+def carry_on(model: type[Any], *, from_year: Any, to: Any, reason: str) -> list[Any]:
+    """Copy `from_year`'s items of `model` into the year `to`, each linked to the one it
+    continues (`previous`), with history giving `reason`. Items already carried on, or whose
+    reference `to` already has, are left alone, so running it twice adds nothing. Returns
+    the new items."""
+    taken = set(model.objects.filter(year=to).values_list("reference", flat=True))
+    copied = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.name not in {model._meta.pk.name, "year", "previous"}
+    ]
+    copies = [
+        model(year=to, previous=item, **{name: getattr(item, name) for name in copied})
+        for item in model.objects.filter(year=from_year, next__isnull=True).order_by("pk")
+        if item.reference not in taken
+    ]
+    if copies:
+        bulk_create_with_history(copies, model, default_change_reason=reason)
+    return copies

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from perfmon.lineage import carry_on
 from perfmon.models import ReportingYear, Return, User
 from projects import rules
 from projects.models import CRITERION_FIELDS, Project, ProjectUpdate
@@ -19,32 +20,10 @@ from projects.models import CRITERION_FIELDS, Project, ProjectUpdate
 DEMO_REASON = "demo"
 
 
-@transaction.atomic
 def carry_projects_on(*, from_year: ReportingYear, to: ReportingYear) -> None:
-    """Copy `from_year`'s projects into `to`, each linked to the one it continues. A
-    project already carried on (or with its reference already in `to`) is left alone."""
-    taken = set(Project.objects.filter(year=to).values_list("reference", flat=True))
-    copies = []
-    for project in Project.objects.filter(year=from_year, next__isnull=True).order_by("pk"):
-        if project.reference in taken:
-            continue
-        copies.append(
-            Project(
-                year=to,
-                reference=project.reference,
-                name=project.name,
-                portfolio_id=project.portfolio_id,
-                theme_id=project.theme_id,
-                sponsor_id=project.sponsor_id,
-                sponsor_name=project.sponsor_name,
-                manager_id=project.manager_id,
-                manager_name=project.manager_name,
-                stage=project.stage,
-                gateway=project.gateway,
-                previous=project,
-            )
-        )
-    bulk_create_with_history(copies, Project, default_change_reason=DEMO_REASON)
+    """Copy `from_year`'s projects into `to`, each linked to the one it continues; those
+    already carried on (or whose reference `to` already has) are left alone."""
+    carry_on(Project, from_year=from_year, to=to, reason=DEMO_REASON)
 
 
 @dataclass(frozen=True)

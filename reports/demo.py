@@ -21,6 +21,7 @@ from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, Rating
 from measures.sections import rate
 from perfmon import demo as frame_demo
 from perfmon import quarters
+from perfmon.lineage import carry_on
 from perfmon.models import Portfolio, Quarter, ReportingYear, Return, ReturnEvent, User
 from projects.demo import carry_projects_on
 from projects.demo import fill_return as fill_projects
@@ -79,14 +80,10 @@ def load_demo(*, today: date) -> Demo:
 
 def _carry_items_on(*, from_year: int, to: ReportingYear) -> None:
     earlier = ReportingYear.objects.get(start_year=from_year)
+    for model in (Measure, Action):
+        carry_on(model, from_year=earlier, to=to, reason="demo")
     carry_projects_on(from_year=earlier, to=to)
     carry_risks_on(from_year=earlier, to=to)
-    for model in (Measure, Action):
-        copies = []
-        for item in model.objects.filter(year__start_year=from_year):
-            item.pk, item.id, item.year, item.previous = None, None, to, None
-            copies.append(item)
-        bulk_create_with_history(copies, model, default_change_reason="demo")
 
 
 def _wobble(reference: str, quarter: int) -> Decimal:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from perfmon.lineage import carry_on
 from perfmon.models import ReportingYear, Return, User
 from risks import rules
 from risks.models import Risk, RiskAssessment
@@ -22,32 +23,10 @@ from risks.services import matrices_in_use, rate_side
 DEMO = "demo"
 
 
-@transaction.atomic
 def carry_risks_on(*, from_year: ReportingYear, to: ReportingYear) -> None:
-    """Copy `from_year`'s risks into `to`, each linked to the one it continues. Risks
+    """Copy `from_year`'s risks into `to`, each linked to the one it continues; those
     already carried on (or whose reference `to` already has) are left alone."""
-    taken = set(Risk.objects.filter(year=to).values_list("reference", flat=True))
-    copies = []
-    for risk in Risk.objects.filter(year=from_year, next__isnull=True).order_by("reference"):
-        if risk.reference in taken:
-            continue
-        copies.append(
-            Risk(
-                year=to,
-                reference=risk.reference,
-                title=risk.title,
-                description=risk.description,
-                owner=risk.owner,
-                owner_name=risk.owner_name,
-                portfolio_id=risk.portfolio_id,
-                theme_id=risk.theme_id,
-                category=risk.category,
-                assessed=risk.assessed,
-                previous=risk,
-            )
-        )
-    if copies:
-        bulk_create_with_history(copies, Risk, default_change_reason=DEMO)
+    carry_on(Risk, from_year=from_year, to=to, reason=DEMO)
 
 
 def _digest(reference: str, quarter: int) -> bytes:

@@ -175,3 +175,13 @@ def test_it_imports_projects_and_risks_and_rates_them_in_this_years_returns(db: 
     assert approved_q1.exists() and approved_q1.filter(rag_from_criteria=True).exists()
     assessed = RiskAssessment.objects.filter(ret__quarter__year__start_year=2026)
     assert assessed.filter(threat_likelihood__isnull=False, score_only=False).exists()
+
+
+@time_machine.travel(date(2026, 11, 23))
+def test_it_carries_every_kind_on_into_this_year_linked_to_last_years(db: None) -> None:
+    load()
+    measure = Measure.objects.get(year__start_year=2026, reference="CM PM03")
+    assert (measure.previous.year.start_year, measure.previous.reference) == (2024, "CM PM03")
+    action = Action.objects.filter(year__start_year=2026).first()
+    assert action.previous.reference == action.reference
+    assert not Measure.objects.filter(year__start_year=2026, previous__isnull=True).exists()
