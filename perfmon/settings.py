@@ -104,6 +104,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database is shared by the site, a Celery worker and the tests' worker
+    # threads: one file (the tests' too, never a shared in-memory cache, whose table locks
+    # fail a second writer at once), write-ahead logging so reading never waits for
+    # writing, and writers that take the write lock when their transaction begins and wait
+    # up to 20 s for it, instead of failing with "database is locked".
+    DATABASES["default"]["ENGINE"] = "perfmon.db.sqlite3"
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "perfmon.User"
