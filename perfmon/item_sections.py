@@ -8,6 +8,7 @@ Return), `version`, `updated_by` and `updated_at`, and simple-history records.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,21 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from perfmon.models import Portfolio, ReportingYear, Return, User
-from perfmon.sections import Change, Conflict, Missing, ReturnSection, SectionForm
+from perfmon.sections import (
+    Change,
+    Clash,
+    Merged,
+    Missing,
+    ReturnSection,
+    SectionForm,
+    SectionSave,
+    StaleForm,
+)
 
 
 class RowForm(forms.Form):
-    """Base of a section's per-item form. `version` detects lost updates."""
+    """Base of a section's per-item form. `version` is the version of the item's update
+    the page was loaded with: what this person changed is measured against it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
@@ -42,8 +53,17 @@ class Row:
     stored: Any  # this return's update, or None
     previous: Any  # last quarter's update, or None
     form: RowForm
-    conflict: Conflict | None = None
+    clashes: list[Clash] = field(default_factory=list)
     anchor: str = ""
+
+
+@dataclass
+class _Merge:
+    """One row's three-way merge: what the person loaded, sent, and what is stored."""
+
+    write: dict[str, Any] = field(default_factory=dict)
+    merged: list[str] = field(default_factory=list)  # fields only the other person changed
+    clashes: list[str] = field(default_factory=list)  # fields both changed, differently
 
 
 @dataclass
@@ -53,7 +73,6 @@ class ItemSectionForm(SectionForm):
     editable: bool
     data: Mapping[str, Any] | None
     rows: list[Row] = field(default_factory=list)
-    _current: dict[int, Any] | None = None
 
     def is_valid(self) -> bool:
         # Every row validates, so every row's errors can be shown at once.
@@ -76,66 +95,86 @@ class ItemSectionForm(SectionForm):
             return row.anchor
         return f"id_{row.form.prefix}-{name}"
 
-    def _stored_now(self) -> dict[int, Any]:
-        if self._current is None:
-            self._current = self.section.updates_by_item(self.ret, select_user=True)
-        return self._current
+    def _loaded(self, row: Row, stored: Any, history: Sequence[Any]) -> dict[str, Any]:
+        """The values this person's page showed: the stored update at the version the
+        page was loaded with (from its history), or, for an item nobody had saved, the
+        blank values with what is carried over from last quarter."""
+        version = row.form.cleaned_data.get("version") or 0
+        if stored is not None and version == stored.version:
+            return self.section.values_of(stored, item=row.item)
+        if version == 0:
+            blank = self.section.values_of(None, item=row.item)
+            return blank | self.section.initial_from_previous(row.previous)
+        for record in history:
+            if record.version == version:
+                return self.section.values_of(record, item=row.item)
+        raise StaleForm(f"No version {version} of {self.section.item_label(row.item)}.")
 
-    def _changed_fields(self, row: Row, stored: Any) -> dict[str, tuple[Any, Any]]:
-        before = self.section.values_of(stored, item=row.item)
-        after = self.section.cleaned_values(row.form.cleaned_data)
-        return {
-            name: (before[name], value) for name, value in after.items() if before[name] != value
-        }
+    def _merge(self, row: Row, stored: Any, history: Sequence[Any]) -> _Merge:
+        now = self.section.values_of(stored, item=row.item)
+        mine = self.section.cleaned_values(row.form.cleaned_data)
+        if stored is None:  # nobody has saved this item: all that differs is this person's
+            return _Merge(write={n: v for n, v in mine.items() if v != now[n]})
+        loaded = self._loaded(row, stored, history)
+        merge = _Merge()
+        for name, value in mine.items():
+            theirs_changed = now[name] != loaded[name]
+            if value == loaded[name]:
+                if theirs_changed:
+                    merge.merged.append(name)
+            elif not theirs_changed or now[name] == value:
+                if now[name] != value:
+                    merge.write[name] = value
+            else:
+                merge.clashes.append(name)
+        return merge
 
-    def conflicts(self, *, ret: Return) -> list[Conflict]:
+    def save(self, *, ret: Return, user: User) -> SectionSave:
         self.ret = ret
-        found = []
-        current = self._stored_now()
+        current = self.section.updates_by_item(ret, select_user=True)
         for row in self.rows:
+            version = row.form.cleaned_data.get("version") or 0
             stored = current.get(row.item.pk)
-            loaded_version = row.form.cleaned_data.get("version") or 0
-            stored_version = stored.version if stored else 0
-            if loaded_version == stored_version or not self._changed_fields(row, stored):
-                continue
-            row.conflict = Conflict(
-                item=self.section.item_label(row.item),
-                changed_by=str(stored.updated_by) if stored.updated_by else "Someone",
-                changed_at=stored.updated_at,
-                anchor=row.anchor,
-            )
-            row.stored = stored
-            found.append(row.conflict)
-        return found
-
-    def save(self, *, ret: Return, user: User) -> list[Change]:
-        self.ret = ret
-        current = self._stored_now()
+            if version > (stored.version if stored else 0):
+                raise StaleForm(f"No version {version} of {self.section.item_label(row.item)}.")
+        history = self.section.history_since(
+            {
+                stored.pk: row.form.cleaned_data.get("version") or 0
+                for row in self.rows
+                if (stored := current.get(row.item.pk)) is not None
+                and (row.form.cleaned_data.get("version") or 0) != stored.version
+            }
+        )
+        result = SectionSave()
         now = timezone.now()
-        created, updated, changes = [], [], []
+        created, updated = [], []
         for row in self.rows:
             stored = current.get(row.item.pk)
-            changed = self._changed_fields(row, stored)
-            if not changed:
+            records = history.get(stored.pk, []) if stored else []
+            merge = self._merge(row, stored, records)
+            result.merged += [self._merged(row, name, records) for name in merge.merged]
+            result.clashes += [self._clash(row, name, stored, records) for name in merge.clashes]
+            if not merge.write:
                 continue
             update = stored or self.section.update_model(
                 **{self.section.item_field: row.item}, ret=ret, version=0
             )
-            for name, (_, value) in changed.items():
+            before = self.section.values_of(stored, item=row.item)
+            for name, value in merge.write.items():
                 setattr(update, name, value)
             self.section.derive(update, item=row.item, ret=ret, form=row.form)
             update.version += 1
             update.updated_by = user
             update.updated_at = now
             (updated if stored else created).append(update)
-            changes += [
+            result.changes += [
                 Change(
                     item=row.item.reference,
                     field=self.section.field_label(name),
-                    before=self.section.show(name, before, item=row.item),
-                    after=self.section.show(name, after, item=row.item),
+                    before=self.section.show(name, before[name], item=row.item),
+                    after=self.section.show(name, value, item=row.item),
                 )
-                for name, (before, after) in changed.items()
+                for name, value in merge.write.items()
             ]
         model = self.section.update_model
         if created:
@@ -144,24 +183,59 @@ class ItemSectionForm(SectionForm):
             fields = [*self.section.value_fields, *self.section.derived_fields]
             fields += ["version", "updated_by", "updated_at"]
             bulk_update_with_history(updated, model, fields=fields, default_user=user)
-        return changes
+        return result
 
-    def refresh_versions(self) -> None:
-        assert self.data is not None
-        data = self.data.copy()  # type: ignore[attr-defined]
-        current = self._stored_now()
+    def _changed_by(self, name: str, records: Sequence[Any]) -> Any:
+        """Who last changed field `name` in `records` (oldest first, from the loaded
+        version on)."""
+        who = None
+        for before, after in itertools.pairwise(records):
+            if getattr(before, name) != getattr(after, name):
+                who = after.history_user
+        return who or (records[-1].history_user if records else None)
+
+    def _merged(self, row: Row, name: str, records: Sequence[Any]) -> Merged:
+        stored_value = getattr(records[-1], name) if records else None
+        return Merged(
+            item=row.item.reference,
+            field=self.section.field_label(name),
+            changed_by=_person(self._changed_by(name, records)),
+            value=self.section.show(name, stored_value, item=row.item),
+        )
+
+    def _clash(self, row: Row, name: str, stored: Any, records: Sequence[Any]) -> Clash:
+        yours = self.section.cleaned_values(row.form.cleaned_data)[name]
+        return Clash(
+            item=row.item.reference,
+            field=self.section.field_label(name),
+            anchor=self._anchor(row, name),
+            changed_by=_person(self._changed_by(name, records)),
+            theirs=self.section.show(name, getattr(stored, name), item=row.item),
+            yours=self.section.show(name, yours, item=row.item),
+        )
+
+    def after_clash(self, *, ret: Return, clashes: Sequence[Clash]) -> ItemSectionForm:
+        keep: dict[int, dict[str, Any]] = {}
+        anchors = {clash.anchor: clash for clash in clashes}
         for row in self.rows:
-            stored = current.get(row.item.pk)
-            data[f"{row.form.prefix}-version"] = stored.version if stored else 0
-        self.data = data
-        conflicts = {row.item.pk: (row.conflict, row.stored) for row in self.rows}
-        self.rows = self.section.build_rows(self.ret, data, editable=self.editable)
-        for row in self.rows:
-            row.conflict, stored = conflicts[row.item.pk]
-            if row.conflict:
-                row.stored = stored
-        for row in self.rows:
-            row.form.is_valid()
+            for name in self.section.value_fields:
+                if self._anchor(row, name) in anchors:
+                    value = self.section.cleaned_values(row.form.cleaned_data)[name]
+                    keep.setdefault(row.item.pk, {})[name] = value
+        rows = self.section.build_rows(ret, None, editable=self.editable, keep=keep)
+        for row in rows:
+            row.clashes = [
+                anchors[anchor]
+                for name in keep.get(row.item.pk, {})
+                if (anchor := f"id_{row.form.prefix}-{name}") in anchors
+            ]
+        return ItemSectionForm(
+            section=self.section, ret=ret, editable=self.editable, data=None, rows=rows
+        )
+
+
+def _person(user: Any) -> str:
+    return str(user.display_name if hasattr(user, "display_name") else user) if user else "Someone"
 
 
 class ItemSection(ReturnSection):
@@ -223,6 +297,24 @@ class ItemSection(ReturnSection):
             updates = updates.select_related("updated_by")
         return {getattr(u, f"{self.item_field}_id"): u for u in updates}
 
+    def history_since(self, versions: Mapping[int, int]) -> dict[int, list[Any]]:
+        """History records of updates (by update id), oldest first, from the given version
+        on: what changed since each was loaded. One query."""
+        if not versions:
+            return {}
+        wanted = Q()
+        for pk, version in versions.items():
+            wanted |= Q(id=pk, version__gte=version)
+        records = (
+            self.update_model.history.model.objects.filter(wanted)  # type: ignore[attr-defined]
+            .select_related("history_user")
+            .order_by("id", "version", "history_id")
+        )
+        found: dict[int, list[Any]] = {}
+        for record in records:
+            found.setdefault(record.id, []).append(record)
+        return found
+
     def previous_updates(self, ret: Return, items: Sequence[Any]) -> dict[int, Any]:
         """Last quarter's update of each item; for quarter 1, last year's quarter 4 of the
         item it continues (`previous`)."""
@@ -247,8 +339,15 @@ class ItemSection(ReturnSection):
         return {continued[getattr(u, f"{self.item_field}_id")]: u for u in updates}
 
     def build_rows(
-        self, ret: Return, data: Mapping[str, Any] | None, *, editable: bool
+        self,
+        ret: Return,
+        data: Mapping[str, Any] | None,
+        *,
+        editable: bool,
+        keep: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> list[Row]:
+        """A row form for each item; unbound ones show what is stored, with `keep`'s
+        values (by item id) in place of the stored ones."""
         items = list(self.items(portfolio=ret.portfolio, year=ret.quarter.year))
         stored = self.updates_by_item(ret)
         previous = self.previous_updates(ret, items)
@@ -259,6 +358,7 @@ class ItemSection(ReturnSection):
             initial = self.values_of(update, item=item)
             if update is None:
                 initial.update(self.initial_from_previous(previous.get(item.pk)))
+            initial.update((keep or {}).get(item.pk, {}))
             initial["version"] = update.version if update else 0
             form = self.row_form(
                 data,

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,13 +41,51 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """An item someone else saved after this person loaded the page."""
+class Clash:
+    """One field this person and someone else both changed since the page was loaded.
+    Their value stays stored; this person's is kept on screen to confirm."""
 
     item: str
+    field: str
+    anchor: str  # the id of the field
     changed_by: str
-    changed_at: datetime
-    anchor: str
+    theirs: str
+    yours: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.item} {self.field}: {self.changed_by} changed it to "
+            f"{self.theirs or '(blank)'}; yours is {self.yours or '(blank)'}"
+        )
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A field someone else changed since the page was loaded, kept beside this person's
+    own changes."""
+
+    item: str
+    field: str
+    changed_by: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.changed_by} changed {self.item} {self.field} to {self.value or '(blank)'}"
+
+
+@dataclass
+class SectionSave:
+    """What saving one section did: the changes written, others' changes kept, and the
+    fields refused because someone else changed them too."""
+
+    changes: list[Change] = field(default_factory=list)
+    merged: list[Merged] = field(default_factory=list)
+    clashes: list[Clash] = field(default_factory=list)
+
+
+class StaleForm(Exception):
+    """The page's version fields do not match anything stored: tampered with, or from a
+    page of another return. Nothing is written."""
 
 
 class SectionForm(ABC):
@@ -64,18 +101,17 @@ class SectionForm(ABC):
         """Field errors, for the error summary at the top of the page."""
 
     @abstractmethod
-    def conflicts(self, *, ret: Return) -> list[Conflict]:
-        """Rows of `ret` (the stored return, locked) that someone else saved since the
-        page was loaded. Called before save()."""
+    def save(self, *, ret: Return, user: User) -> SectionSave:
+        """Merge what this person changed into what is stored now, field by field, with
+        history attributed to `user`. `ret` is the stored return, locked.
+
+        Raises StaleForm when a version field matches nothing stored."""
 
     @abstractmethod
-    def save(self, *, ret: Return, user: User) -> list[Change]:
-        """Write the changed rows, with history attributed to `user`."""
-
-    @abstractmethod
-    def refresh_versions(self) -> None:
-        """After a conflict: keep what was typed, but take the stored versions, so the
-        next save (once the person has checked) goes through."""
+    def after_clash(self, *, ret: Return, clashes: Sequence[Clash]) -> SectionForm:
+        """The form to show after a save with clashes: what is stored now, at its
+        current versions, except the clashing fields, which keep what this person
+        typed, so saving again writes exactly what they changed or confirmed."""
 
     @property
     def template_name(self) -> str:

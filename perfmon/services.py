@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import Group, Permission
@@ -19,7 +19,15 @@ from perfmon.models import (
     ReturnEvent,
     User,
 )
-from perfmon.sections import Change, Conflict, Missing, SectionForm, sections
+from perfmon.sections import (
+    Change,
+    Clash,
+    Merged,
+    Missing,
+    SectionForm,
+    StaleForm,
+    sections,
+)
 from perfmon.tasks import enqueue_on_commit, send_reminder_email_task
 
 # The apps whose data the performance team maintains through the admin.
@@ -70,13 +78,6 @@ class ReturnError(Exception):
     """A workflow step that cannot happen; the message is for the person who tried."""
 
 
-class EditConflict(ReturnError):
-    def __init__(self, conflicts: list[Conflict]) -> None:
-        self.conflicts = conflicts
-        names = ", ".join(sorted({c.changed_by for c in conflicts}))
-        super().__init__(f"{names} saved changes to this return while you were editing it.")
-
-
 def _locked(ret: Return) -> Return:
     """The stored return, locked for the rest of the transaction (created if new)."""
     if ret.pk is None:
@@ -121,27 +122,37 @@ class SaveResult:
     changes: list[Change]
     submitted: bool
     missing: list[Missing]
+    merged: list[Merged] = field(default_factory=list)
+    clashes: list[Clash] = field(default_factory=list)
 
 
 @transaction.atomic
 def save_return(
     *, ret: Return, user: User, forms: Sequence[SectionForm], submit: bool = False
 ) -> SaveResult:
-    """Save the sections' updates as one change to the return, then submit it if asked
-    and nothing is missing (the save is kept either way).
+    """Save the sections' updates as one change to the return, then submit it if asked,
+    nothing is missing and nothing clashed (the save is kept either way).
 
-    Raises ReturnError if the return is no longer editable by `user`, and EditConflict
-    (saving nothing) if someone else saved any of the same items after the forms were
-    loaded.
+    Saving merges field by field with what others saved since the forms were loaded:
+    their changes stay, this person's are written beside them, and a field both changed
+    differently keeps the other's value and comes back in `clashes`.
+
+    Raises ReturnError, writing nothing, if the return is no longer editable by `user`
+    or the forms' versions match nothing stored.
     """
     ret = _locked(ret)
     if not access_to(user, ret).can_edit:
         state = ret.get_state_display().lower()
         raise ReturnError(f"This return is {state}: it cannot be changed.")
-    conflicts = [conflict for form in forms for conflict in form.conflicts(ret=ret)]
-    if conflicts:
-        raise EditConflict(conflicts)
-    changes = [change for form in forms for change in form.save(ret=ret, user=user)]
+    try:
+        saved = [form.save(ret=ret, user=user) for form in forms]
+    except StaleForm as error:
+        raise ReturnError(
+            f"This page does not match the stored return ({error}): reload it and try again."
+        ) from error
+    changes = [change for section in saved for change in section.changes]
+    clashes = [clash for section in saved for clash in section.clashes]
+    merged = [kept for section in saved for kept in section.merged]
     if changes:
         _move(
             ret,
@@ -150,10 +161,17 @@ def save_return(
             action=ReturnEvent.Action.SAVED,
             changes=[str(change) for change in changes],
         )
-    missing = missing_from(ret) if submit else []
-    if submit and not missing:
+    submitting = submit and not clashes
+    missing = missing_from(ret) if submitting else []
+    if submitting and not missing:
         _move(ret, to=Return.State.SUBMITTED, user=user, action=ReturnEvent.Action.SUBMITTED)
-    return SaveResult(changes=changes, submitted=submit and not missing, missing=missing)
+    return SaveResult(
+        changes=changes,
+        submitted=submitting and not missing,
+        missing=missing,
+        merged=merged,
+        clashes=clashes,
+    )
 
 
 @transaction.atomic

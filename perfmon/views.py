@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from perfmon import inboxes, quarters, reminders, services
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import DecisionForm, ReopenForm
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent
-from perfmon.sections import Missing, SectionForm, sections
+from perfmon.sections import Clash, Merged, Missing, SectionForm, sections
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -52,8 +53,9 @@ def _render_return(
     access: ReturnAccess,
     forms: list[SectionForm],
     *,
-    missing: list[Missing] = (),  # type: ignore[assignment]
-    conflict: services.EditConflict | None = None,
+    missing: Sequence[Missing] = (),
+    clashes: Sequence[Clash] = (),
+    merged: Sequence[Merged] = (),
     decision: DecisionForm | None = None,
     reopen: ReopenForm | None = None,
     status: int = 200,
@@ -68,7 +70,8 @@ def _render_return(
         "forms": forms,
         "errors": errors,
         "missing": missing,
-        "conflict": conflict,
+        "clashes": clashes,
+        "merged": merged,
         "events": events,
         "last_decision": returned[-1] if returned else None,
         "decision": decision or DecisionForm(),
@@ -95,13 +98,18 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
         result = services.save_return(
             ret=ret, user=request.user, forms=forms, submit="submit" in data
         )
-    except services.EditConflict as conflict:
-        for form in forms:
-            form.refresh_versions()
-        return _render_return(request, access, forms, conflict=conflict, status=409)
     except services.ReturnError as error:
         messages.error(request, str(error))
         return redirect(request.path)
+    if result.clashes:
+        access = get_return_for_user(request.user, portfolio_id, year, quarter)
+        forms = [form.after_clash(ret=access.ret, clashes=result.clashes) for form in forms]
+        return _render_return(
+            request, access, forms, clashes=result.clashes, merged=result.merged, status=409
+        )
+    if result.merged:
+        kept = "; ".join(str(change) for change in result.merged)
+        messages.info(request, f"Others saved this return while you were editing it: {kept}.")
     if result.submitted:
         messages.success(request, "Return submitted. Its directors have been told.")
     elif result.missing:

@@ -165,36 +165,6 @@ def test_it_stops_a_director_approving_a_return_they_edited(
     assert "another director must approve it" in page_text
 
 
-def test_it_refuses_the_second_of_two_concurrent_saves(
-    officer: User, portfolio: Portfolio, quarter: Quarter, items: dict[str, Any]
-) -> None:
-    colleague = UserFactory(username="sam", first_name="Sam", last_name="Colleague")
-    PortfolioRoleFactory(user=colleague, portfolio=portfolio, role="officer")
-    first, second = as_client(colleague), as_client(officer)
-    page = url(portfolio, quarter)
-    m = items["measure"].pk
-    # Both load the page with the same data...
-    first.post(page, fill(first, page, items) | {"save": ""})
-    stale = fill(second, page, items, **{f"m{m}__actual": "57%"})
-    stale_versions = {k: v for k, v in stale.items()}
-    fresh = fill(first, page, items, **{f"m{m}__actual": "60%"})
-    assert first.post(page, fresh).status_code == 302
-    # ...the second save is refused and keeps what was typed on screen.
-    response = second.post(page, stale_versions)
-    assert response.status_code == 409
-    text = response.content.decode()
-    assert "Sam Colleague saved changes to this return while you were editing it" in text
-    assert 'value="57%"' in text
-    assert MeasureUpdate.objects.get().actual == Decimal("60")
-    # Saving again, having seen the warning, goes through.
-    again = {k: v for k, v in stale.items()}
-    for form in response.context["forms"]:
-        for row in form.rows:
-            again[f"{row.form.prefix}-version"] = str(row.form["version"].value())
-    assert second.post(page, again).status_code == 302
-    assert MeasureUpdate.objects.get().actual == Decimal("57")
-
-
 def test_it_asks_why_a_completed_action_is_no_longer_completed(
     officer: User, portfolio: Portfolio, quarter: Quarter, items: dict[str, Any]
 ) -> None:

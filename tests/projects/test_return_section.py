@@ -15,6 +15,7 @@ from perfmon.models import Portfolio, Quarter, ReportingYear, Return, User
 from perfmon.services import create_reporting_year
 from projects.models import Project, ProjectUpdate
 from tests.factories import PortfolioRoleFactory, ThemeFactory, UserFactory
+from tests.forms_in_page import form_data
 from tests.projects.factories import ProjectFactory, ProjectUpdateFactory
 from tests.projects.helpers import as_client, posted_back, project_rows, return_in
 
@@ -149,7 +150,7 @@ def test_it_refuses_an_incomplete_or_unexplained_rating_and_saves_nothing(
     assert not Return.objects.filter(events__isnull=False).exists()
 
 
-def test_it_refuses_the_second_of_two_concurrent_saves_and_keeps_what_was_typed(
+def test_it_refuses_the_dca_both_changed_and_keeps_what_was_typed(
     officer: User, portfolio: Portfolio, quarter: Quarter, project: Project
 ) -> None:
     colleague = UserFactory(username="sam", first_name="Sam", last_name="Colleague")
@@ -162,13 +163,11 @@ def test_it_refuses_the_second_of_two_concurrent_saves_and_keeps_what_was_typed(
     response = second.post(url, stale | {"save": ""})
     assert response.status_code == 409
     text = response.content.decode()
-    assert "Sam Colleague saved changes to this return while you were editing it" in text
-    assert "Sam Colleague saved this at" in text and "DCA Green" in text
+    assert "PMP9 DCA: Sam Colleague changed it to Green; yours is Amber/Green" in text
+    assert "Sam Colleague changed the DCA to “Green” after you loaded this page" in text
     assert re.search(r'<option value="amber_green" selected>', text)
     assert ProjectUpdate.objects.get().dca == "green"
-    (row,) = project_rows(response)
-    again = stale | {f"p{project.pk}-version": str(row.form["version"].value()), "save": ""}
-    assert second.post(url, again).status_code == 302
+    assert second.post(url, form_data(text) | {"save": ""}).status_code == 302
     assert ProjectUpdate.objects.get().dca == "amber_green"
 
 
