@@ -15,7 +15,15 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
+from perfmon.models import (
+    CouncilSettings,
+    Portfolio,
+    PortfolioRole,
+    Quarter,
+    Return,
+    ReturnEvent,
+    User,
+)
 
 Item = TypeVar("Item", bound=Model)
 
@@ -28,6 +36,8 @@ class ReturnAccess:
     roles: frozenset[str]
     is_team: bool
     edited_by_user: bool
+    submitted_by_user: bool = False  # this person made the latest submission
+    separate_duties: bool = True  # the council's separation of duties (CouncilSettings)
 
     @property
     def can_read(self) -> bool:
@@ -46,8 +56,13 @@ class ReturnAccess:
 
     @property
     def can_approve(self) -> bool:
-        """A director may not approve a return they edited themselves."""
-        return self.can_decide and not self.edited_by_user
+        """A director may not approve a return they edited, nor, where the council
+        separates duties, one they submitted."""
+        return self.can_decide and not self.edited_by_user and not self.self_submitted
+
+    @property
+    def self_submitted(self) -> bool:
+        return self.separate_duties and self.submitted_by_user
 
     @property
     def can_reopen(self) -> bool:
@@ -61,14 +76,25 @@ def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
 
 
 def access_to(user: User, ret: Return) -> ReturnAccess:
-    edited = bool(ret.pk) and (
-        ReturnEvent.objects.filter(ret=ret, user=user, action=ReturnEvent.Action.SAVED).exists()
-    )
+    edited = submitted = False
+    if ret.pk:
+        edited = ReturnEvent.objects.filter(
+            ret=ret, user=user, action=ReturnEvent.Action.SAVED
+        ).exists()
+        latest = (
+            ReturnEvent.objects.filter(ret=ret, action=ReturnEvent.Action.SUBMITTED)
+            .order_by("-at", "-pk")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        submitted = latest == user.pk
     return ReturnAccess(
         ret=ret,
         roles=roles_on(user, ret.portfolio),
         is_team=user.is_performance_team,
         edited_by_user=edited,
+        submitted_by_user=submitted,
+        separate_duties=CouncilSettings.current().separate_submit_and_approve,
     )
 
 

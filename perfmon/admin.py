@@ -17,6 +17,7 @@ from perfmon import resources, services
 from perfmon.forms import CouncilPlanForm, ReportingYearForm
 from perfmon.models import (
     CouncilPlan,
+    CouncilSettings,
     Portfolio,
     PortfolioRole,
     Quarter,
@@ -43,6 +44,17 @@ class QuarterInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the four quarters come with the year
+
+
+@admin.register(CouncilSettings)
+class CouncilSettingsAdmin(SimpleHistoryAdmin):
+    """One row of settings: it can be changed, never added twice or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not CouncilSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ReportingYear)

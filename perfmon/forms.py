@@ -84,6 +84,13 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when you return it: say what the officers need to change.",
     )
+    # The latest step on the return's trail when the director's page was loaded: the
+    # decision is on that version of the return.
+    seen = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": "This page is out of date: reload it, then decide"},
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from perfmon import quarters, reminders
 from perfmon.access import access_to
@@ -174,14 +175,48 @@ def save_return(
     )
 
 
+class StaleDecision(ReturnError):
+    """The return changed after the director loaded the page they decided on."""
+
+
+def _check_seen(ret: Return, seen: int | None) -> None:
+    """Refuse a decision taken on a page older than the return's latest step. `seen` is
+    the id of the latest trail event on the director's page (None: not asked, for callers
+    that are not a person's page)."""
+    if seen is None:
+        return
+    since = list(ret.events.filter(pk__gt=seen).select_related("user"))
+    if not since and ret.events.filter(pk=seen).exists():
+        return
+    steps = "; ".join(
+        f"{event.get_action_display().lower()} by {event.user.display_name} "
+        f"at {timezone.localtime(event.at):%H:%M}"
+        + (
+            f" ({len(event.changes)} change{'s' if len(event.changes) != 1 else ''})"
+            if event.changes
+            else ""
+        )
+        for event in since
+    )
+    raise StaleDecision(
+        "This return changed after you loaded it"
+        + (f": {steps}" if steps else "")
+        + ". Look at it again, then decide."
+    )
+
+
 @transaction.atomic
-def return_to_officers(*, ret: Return, user: User, comment: str) -> Return:
-    """Send a submitted return back to its officers with the director's comment."""
+def return_to_officers(*, ret: Return, user: User, comment: str, seen: int | None = None) -> Return:
+    """Send a submitted return back to its officers with the director's comment.
+
+    `seen` is the latest trail event on the director's page; a return that has moved on
+    since is refused with StaleDecision."""
     if not comment.strip():
         raise ReturnError("Say what the officers need to change.")
     ret = _locked(ret)
     if not access_to(user, ret).can_decide:
         raise ReturnError("Only a director of this portfolio can return a submitted return.")
+    _check_seen(ret, seen)
     _move(
         ret,
         to=Return.State.RETURNED,
@@ -193,14 +228,23 @@ def return_to_officers(*, ret: Return, user: User, comment: str) -> Return:
 
 
 @transaction.atomic
-def approve_return(*, ret: Return, user: User, comment: str = "") -> Return:
-    """Approve a submitted return; its updates lock."""
+def approve_return(
+    *, ret: Return, user: User, comment: str = "", seen: int | None = None
+) -> Return:
+    """Approve a submitted return; its updates lock.
+
+    `seen` is the latest trail event on the director's page; a return that has moved on
+    since is refused with StaleDecision. A director who edited the return, or (where the
+    council separates duties) submitted it, cannot approve it."""
     ret = _locked(ret)
     access = access_to(user, ret)
     if access.can_decide and access.edited_by_user:
         raise ReturnError("You changed this return yourself, so another director must approve it.")
+    if access.can_decide and access.self_submitted:
+        raise ReturnError("You submitted this return, so another director must approve it.")
     if not access.can_approve:
         raise ReturnError("Only a director of this portfolio can approve a submitted return.")
+    _check_seen(ret, seen)
     _move(
         ret,
         to=Return.State.APPROVED,

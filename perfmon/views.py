@@ -74,7 +74,7 @@ def _render_return(
         "merged": merged,
         "events": events,
         "last_decision": returned[-1] if returned else None,
-        "decision": decision or DecisionForm(),
+        "decision": decision or DecisionForm(initial={"seen": events[-1].pk if events else 0}),
         "reopen": reopen or ReopenForm(),
         "reminded": reminders.reminders_sent_about(
             portfolio_id=ret.portfolio_id, quarter_id=ret.quarter_id
@@ -137,12 +137,18 @@ def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: i
     try:
         if form.cleaned_data["decision"] == DecisionForm.APPROVE:
             services.approve_return(
-                ret=access.ret, user=request.user, comment=form.cleaned_data["comment"]
+                ret=access.ret,
+                user=request.user,
+                comment=form.cleaned_data["comment"],
+                seen=form.cleaned_data["seen"],
             )
             messages.success(request, "Return approved. It is now locked.")
         else:
             services.return_to_officers(
-                ret=access.ret, user=request.user, comment=form.cleaned_data["comment"]
+                ret=access.ret,
+                user=request.user,
+                comment=form.cleaned_data["comment"],
+                seen=form.cleaned_data["seen"],
             )
             messages.success(request, "Return sent back to its officers with your comment.")
     except services.ReturnError as error:

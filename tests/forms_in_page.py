@@ -70,3 +70,9 @@ def form_data(html: str | bytes, form_id: str = "return-form", **changes: Any) -
     data = reader.data
     data.update({key.replace("__", "-"): str(value) for key, value in changes.items()})
     return data
+
+
+def decision(client: Any, page_url: str, **fields: str) -> dict[str, str]:
+    """The director's decision form on the return page at `page_url`, as loaded now by
+    `client`, with `fields` filled in (decision="approve", comment=...)."""
+    return form_data(client.get(page_url).content, "decision-form", **fields)

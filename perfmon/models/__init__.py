@@ -1,3 +1,4 @@
+from perfmon.models.council import CouncilSettings
 from perfmon.models.frame import (
     PERFORMANCE_TEAM_GROUP,
     CouncilPlan,
@@ -14,6 +15,7 @@ from perfmon.models.returns import Return, ReturnEvent
 __all__ = [
     "PERFORMANCE_TEAM_GROUP",
     "CouncilPlan",
+    "CouncilSettings",
     "Portfolio",
     "PortfolioRole",
     "Quarter",

@@ -16,6 +16,7 @@ from measures.models import ActionUpdate, MeasureUpdate
 from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
 from perfmon.services import create_reporting_year
 from tests.factories import ActionFactory, MeasureFactory, PortfolioRoleFactory, UserFactory
+from tests.forms_in_page import decision
 
 
 @pytest.fixture
@@ -113,12 +114,19 @@ def test_it_runs_the_whole_cycle_and_locks_the_approved_return(
     assert officer_client.post(page, fill(officer_client, page, items)).status_code == 403
 
     assert director_client.get(reverse("approvals")).context["rows"][0].portfolio == portfolio
-    refused = director_client.post(url(portfolio, quarter, "decide"), {"decision": "return"})
+    refused = director_client.post(
+        url(portfolio, quarter, "decide"), decision(director_client, page, decision="return")
+    )
     assert refused.status_code == 400
     assert "Say what the officers need to change" in refused.content.decode()
     director_client.post(
         url(portfolio, quarter, "decide"),
-        {"decision": "return", "comment": "Explain the drop in care leavers in EET."},
+        decision(
+            director_client,
+            page,
+            decision="return",
+            comment="Explain the drop in care leavers in EET.",
+        ),
     )
     assert Return.objects.get().state == Return.State.RETURNED
     assert "Explain the drop" in officer_client.get(page).content.decode()
@@ -130,7 +138,9 @@ def test_it_runs_the_whole_cycle_and_locks_the_approved_return(
         | {"submit": ""},
     )
     assert Return.objects.get().state == Return.State.SUBMITTED
-    director_client.post(url(portfolio, quarter, "decide"), {"decision": "approve"})
+    director_client.post(
+        url(portfolio, quarter, "decide"), decision(director_client, page, decision="approve")
+    )
     ret = Return.objects.get()
     assert ret.state == Return.State.APPROVED
 
@@ -159,7 +169,7 @@ def test_it_stops_a_director_approving_a_return_they_edited(
     client = as_client(both)
     page = url(portfolio, quarter)
     client.post(page, fill(client, page, items) | {"submit": ""})
-    client.post(url(portfolio, quarter, "decide"), {"decision": "approve"})
+    client.post(url(portfolio, quarter, "decide"), decision(client, page, decision="approve"))
     assert Return.objects.get().state == Return.State.SUBMITTED
     page_text = client.get(page).content.decode()
     assert "another director must approve it" in page_text

@@ -15,7 +15,7 @@ from perfmon.models import Portfolio, Quarter, ReportingYear, Return, User
 from perfmon.services import create_reporting_year
 from projects.models import Project, ProjectUpdate
 from tests.factories import PortfolioRoleFactory, ThemeFactory, UserFactory
-from tests.forms_in_page import form_data
+from tests.forms_in_page import decision, form_data
 from tests.projects.factories import ProjectFactory, ProjectUpdateFactory
 from tests.projects.helpers import as_client, posted_back, project_rows, return_in
 
@@ -264,7 +264,8 @@ def test_it_locks_the_projects_of_an_approved_return(
     url = page_url(portfolio, quarter)
     officer_client.post(url, posted_back(officer_client, url) | rated(project) | {"submit": ""})
     decide = reverse("decide_return", args=[portfolio.pk, 2026, 2])
-    as_client(director).post(decide, {"decision": "approve"})
+    director_client = as_client(director)
+    director_client.post(decide, decision(director_client, url, decision="approve"))
     assert Return.objects.get().state == APPROVED
 
     changed = posted_back(officer_client, url) | rated(project, dca="amber_green")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
 from perfmon.sections import sections
 from risks.models import Risk, RiskAssessment
+from tests.forms_in_page import decision
 from tests.risks.conftest import approved_return, as_client, page_fields, return_url
 from tests.risks.factories import RiskFactory, assess
 
@@ -178,7 +179,8 @@ def test_it_locks_the_assessment_once_the_return_is_approved(
     client, url = as_client(officer), return_url(portfolio, quarter)
     client.post(url, filled(client, url, risks) | {"submit": ""})
     decide = reverse("decide_return", args=[portfolio.pk, 2026, 2])
-    as_client(director).post(decide, {"decision": "approve"})
+    director_client = as_client(director)
+    director_client.post(decide, decision(director_client, url, decision="approve"))
     assert Return.objects.get().state == Return.State.APPROVED
     c = risks["cyber"].pk
     data = filled(client, url, risks, **{f"r{c}__threat_likelihood": "4"})
