@@ -39,6 +39,7 @@ class MeasureUpdateForm(RowForm):
     commentary = forms.CharField(
         label="Supporting information", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Its choices are the bands of the scheme in use: see override_choices().
     status_override = forms.ChoiceField(label="Override the status", required=False)
     override_reason = forms.CharField(
         label="Reason for the override", required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -51,9 +52,6 @@ class MeasureUpdateForm(RowForm):
         self.scheme = scheme
         self.unit = rules.Unit(self.item.unit)
         self.target = self.item.target_for(quarter_number)
-        self.fields["status_override"].choices = [("", "No override")] + [
-            (band.label, band.label) for band in scheme.bands
-        ]
         if self.initial.get("actual") is not None and not self.is_bound:
             self.initial["actual"] = rules.format_value(self.initial["actual"], self.unit)
 
@@ -102,6 +100,10 @@ class MeasureUpdateForm(RowForm):
         if not cleaned.get("status_override"):
             cleaned["override_reason"] = ""
         return cleaned
+
+
+def override_choices(scheme: rules.Scheme) -> list[tuple[str, str]]:
+    return [("", "No override")] + [(band.label, band.label) for band in scheme.bands]
 
 
 class ActionUpdateForm(RowForm):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.forms import Field
 
 from measures import rules
-from measures.forms import ActionUpdateForm, MeasureUpdateForm
+from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
 from perfmon.item_sections import ItemSection
 from perfmon.models import Portfolio, ReportingYear, Return
@@ -45,7 +46,7 @@ class MeasureSection(ItemSection):
     key = "measures"
     title = "Performance measures"
     order = 20
-    template_name = "measures/_section_measures.html"
+    template_name = "measures/_section_measures.jinja"
     item_model = Measure
     update_model = MeasureUpdate
     item_field = "measure"
@@ -71,6 +72,9 @@ class MeasureSection(ItemSection):
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         return {"scheme": scheme_in_use().as_rules(), "quarter_number": ret.quarter.number}
 
+    def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
+        fields["status_override"].choices = override_choices(extra["scheme"])  # type: ignore[attr-defined]
+
     def derive(self, update: Any, *, item: Any, ret: Return, form: Any) -> None:
         update.target = form.target
         rate(update, measure=item, target=form.target, scheme=form.scheme)
@@ -87,7 +91,7 @@ class ActionSection(ItemSection):
     key = "actions"
     title = "Council Plan actions"
     order = 10
-    template_name = "measures/_section_actions.html"
+    template_name = "measures/_section_actions.jinja"
     item_model = Action
     update_model = ActionUpdate
     item_field = "action"

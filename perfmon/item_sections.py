@@ -8,6 +8,7 @@ Return), `version`, `updated_by` and `updated_at`, and simple-history records.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,12 +40,30 @@ class RowForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(
-        self, *args: Any, item: models.Model, previous: models.Model | None, **kwargs: Any
+        self,
+        *args: Any,
+        item: models.Model,
+        previous: models.Model | None,
+        fields: Mapping[str, forms.Field] | None = None,
+        **kwargs: Any,
     ) -> None:
         self.item = item
         self.previous = previous
         self.stored: models.Model | None = kwargs.pop("stored", None)
+        if fields is not None:
+            # Django deep-copies a form's fields for every instance; a section's rows
+            # share the fields it prepared once (see ItemSection.build_rows).
+            self.base_fields = _SharedFields(fields)
         super().__init__(*args, **kwargs)
+
+
+class _SharedFields(dict[str, forms.Field]):
+    """A section's prepared fields, shared by its row forms: each row's "deep copy" is a
+    new dict of the same field objects, so a row may leave fields out but never changes
+    another row's. Fields are prepared per request, never kept between requests."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
 
 
 @dataclass
@@ -276,6 +295,10 @@ class ItemSection(ReturnSection):
         """Extra keyword arguments for every row form, loaded once per return."""
         return {}
 
+    def prepare_fields(self, fields: dict[str, forms.Field], *, ret: Return, **extra: Any) -> None:
+        """Set up the row form's fields once for every row of `ret` (choices from the
+        council's data, say). `extra` is form_kwargs(ret)."""
+
     def initial_from_previous(self, previous: Any) -> dict[str, Any]:
         return {}
 
@@ -352,6 +375,11 @@ class ItemSection(ReturnSection):
         stored = self.updates_by_item(ret)
         previous = self.previous_updates(ret, items)
         extra = self.form_kwargs(ret)
+        fields = copy.deepcopy(self.row_form.base_fields)
+        self.prepare_fields(fields, ret=ret, **extra)
+        if not editable:
+            for form_field in fields.values():
+                form_field.disabled = True
         rows = []
         for item in items:
             update = stored.get(item.pk)
@@ -367,11 +395,9 @@ class ItemSection(ReturnSection):
                 item=item,
                 previous=previous.get(item.pk),
                 stored=update,
+                fields=fields,
                 **extra,
             )
-            if not editable:
-                for form_field in form.fields.values():
-                    form_field.disabled = True
             rows.append(
                 Row(
                     item=item,

@@ -95,6 +95,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The return's section rows only: see perfmon/jinja2.py.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "perfmon.jinja2.environment"},
+    },
 ]
 
 DATABASES = {

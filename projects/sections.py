@@ -23,7 +23,7 @@ class ProjectSection(ItemSection):
     key = "projects"
     title = "Priority projects"
     order = 30  # after actions (10) and measures (20)
-    template_name = "projects/_section_projects.html"
+    template_name = "projects/_section_projects.jinja"
     item_model = Project
     update_model = ProjectUpdate
     item_field = "project"

@@ -74,13 +74,15 @@ class RiskAssessmentForm(RowForm):
         for side in rules.Side:
             if side not in self.assessed:
                 del self.fields[f"{side.value}_likelihood"], self.fields[f"{side.value}_impact"]
-                continue
-            matrix = matrices.get(side)
-            if matrix is None:
-                continue
+
+    @staticmethod
+    def prepare_scales(
+        fields: dict[str, forms.Field], matrices: dict[rules.Side, rules.Matrix]
+    ) -> None:
+        """Word each side's likelihood and impact choices from the council's matrices."""
+        for side, matrix in matrices.items():
             for axis, points in (("likelihood", matrix.likelihood), ("impact", matrix.impact)):
-                field = self.fields[f"{side.value}_{axis}"]
-                field.choices = [("", "Choose")] + [  # type: ignore[attr-defined]
+                fields[f"{side.value}_{axis}"].choices = [("", "Choose")] + [  # type: ignore[attr-defined]
                     (n, points[n].text if n in points else str(n)) for n in rules.SCALE
                 ]
 

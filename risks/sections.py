@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.forms import Field
 
 from perfmon import quarters
 from perfmon.item_sections import ItemSection, RowForm
@@ -25,7 +26,7 @@ class RiskSection(ItemSection):
     key = "risks"
     title = "Strategic risks"
     order = 50
-    template_name = "risks/_section_risks.html"
+    template_name = "risks/_section_risks.jinja"
     item_model = Risk
     update_model = RiskAssessment
     item_field = "risk"
@@ -74,6 +75,9 @@ class RiskSection(ItemSection):
             "matrices": matrices_in_use(),
             "since": since_words(quarter.year.start_year, quarter.number),
         }
+
+    def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
+        RiskAssessmentForm.prepare_scales(fields, extra["matrices"])
 
     def initial_from_previous(self, previous: Any) -> dict[str, Any]:
         # Controls and the target usually stand from one quarter to the next; the scores
