@@ -5,24 +5,37 @@ items through the admin's resources, on the same database, as a ratio.
 
 The annual results table carries one result per item (Q4) and last year's actual, so
 ten years of it hold 2,000 items and about 3,500 results, not quarterly updates.
+
+Also: reading the spreadsheet bombs of issue 12, and the largest sheet the limits let
+through, beside a real table (CPU time and peak memory).
 Prints; asserts nothing about time.
 """
 
 from __future__ import annotations
 
+import io
 import time
+import tracemalloc
 from decimal import Decimal
 
 import pytest
 import tablib
 from django.db import transaction
+from openpyxl import Workbook
 
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.resources import ActionResource, MeasureResource
 from perfmon.models import User
-from reports.annual_table import read_table
+from reports.annual_table import TableError, read_rows, read_table, rows_from_file
 from reports.importer import import_results, parse_results
 from tests.factories import UserFactory
+from tests.reports.test_import_limits import (
+    SHEET_END,
+    SHEET_START,
+    dimension_bomb,
+    with_sheet,
+    zip_bomb,
+)
 
 YEARS = range(2015, 2025)
 PORTFOLIOS = [f"Portfolio {n}" for n in range(1, 11)]
@@ -179,3 +192,56 @@ def test_import_ten_years_of_annual_results() -> None:
         f"{their_time:.2f} s ({their_rate:.0f} rows/s)"
         f"\nratio: {our_rate / their_rate:.1f}x the rows per second"
     )
+
+
+def _read_bomb(name: str, data: bytes) -> tuple[float, float, str]:
+    """CPU seconds (untraced), peak traced memory in MB (a second, traced, run) and the
+    outcome of reading `data` as an uploaded annual results table."""
+
+    def read() -> str:
+        try:
+            return f"read {len(read_rows(rows_from_file(name, data)).rows):,} rows"
+        except TableError as error:
+            return f"refused: {str(error)[:90]}..."
+
+    started = time.process_time()
+    outcome = read()
+    cpu = time.process_time() - started
+    tracemalloc.start()
+    read()
+    peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+    tracemalloc.stop()
+    return cpu, peak, outcome
+
+
+def test_spreadsheet_bombs_are_refused_in_bounded_time_and_memory() -> None:
+    """The bombs of issue 12 and the largest sheet the limits let through, beside a real
+    2,000-row table: CPU time and peak Python memory of reading each. Prints."""
+    real = Workbook()
+    real.active.append(["Ref", "Description", "2023 24 actual", "2024 25 Q4 actual"])
+    for n in range(2_000):
+        real.active.append([f"PM{n}", f"Measure {n}", f"{n % 90}%", f"{n % 80}%"])
+    buffer = io.BytesIO()
+    real.save(buffer)
+    cases = {
+        "a real table, 2,000 rows": buffer.getvalue(),
+        "declares A1:XFD1048576": dimension_bomb(),
+        "zip bomb, 80,000 rows x 50 cells": zip_bomb(),
+        "zip bomb, 20,000 rows x 50 cells": zip_bomb(rows=20_000),
+        "largest let through, 100,000 rows x 9 cells": _largest_sheet(),
+    }
+    print()
+    for label, data in cases.items():
+        cpu, peak, outcome = _read_bomb("bomb.xlsx", data)
+        print(
+            f"{label} ({len(data) / 1024:,.0f} KB): {cpu:.2f} s CPU, {peak:.0f} MB peak; {outcome}"
+        )
+
+
+def _largest_sheet() -> bytes:
+    """Rows of different numbers just inside every limit: 100,000 rows of 9 cells."""
+    body = (
+        "<row>" + "".join(f"<c><v>{r * 9 + n}</v></c>" for n in range(9)) + "</row>"
+        for r in range(100_000)
+    )
+    return with_sheet([SHEET_START, *(row.encode() for row in body), SHEET_END])

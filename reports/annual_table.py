@@ -12,8 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from perfmon.resources.spreadsheets import SpreadsheetRefused, bounded_rows, xlsx_rows
 
 # A section heading names what kind of item the rows under it are.
 _SECTION = re.compile(
@@ -106,8 +109,9 @@ def _heading(cells: Sequence[str]) -> str | None:
     return filled[0] if len(filled) == 1 and cells and cells[0].strip() else None
 
 
-def read_rows(rows: Sequence[Sequence[str]]) -> Table:
+def read_rows(rows: Iterable[Sequence[str]]) -> Table:
     """Every data row of the table, with the portfolio and section headings above it.
+    `rows` may be read one at a time (see rows_from_file): reading stops at the row limit.
 
     Raises TableError when no header row can be found. Text before the first header (the
     introduction, the summary) and after a "Key" heading (the legend) is skipped.
@@ -162,17 +166,20 @@ def _undefuse(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in {"=", "+", "-", "@"} else cell
 
 
-def rows_from_file(name: str, data: bytes) -> list[list[str]]:
-    """The cells of an uploaded TSV, CSV or XLSX file.
+def rows_from_file(name: str, data: bytes) -> Iterator[list[str]]:
+    """The cells of an uploaded TSV, CSV or XLSX file, read one row at a time within the
+    limits of perfmon.resources.spreadsheets (rows, columns, cell length and, for XLSX,
+    the zip's size and the sheet's declared dimensions, checked before reading).
 
     Raises TableError, with a sentence for the person who uploaded it, for an empty or
-    binary file or one in another format.
+    binary file, one in another format or one past a limit; for XLSX and CSV the error
+    may come while the rows are read.
     """
     if not data.strip():
         raise TableError("The file is empty.")
     lower = name.lower()
     if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return [[_undefuse(cell) for cell in row] for row in _xlsx_rows(data)]
+        return _read(xlsx_rows(data), unescape=True, unreadable="This spreadsheet")
     if b"\x00" in data[:4096]:
         raise TableError("This is not a text table: upload a TSV, CSV or XLSX file.")
     try:
@@ -180,25 +187,19 @@ def rows_from_file(name: str, data: bytes) -> list[list[str]]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if lower.endswith(".csv") or ("\t" not in text and "," in text):
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as error:
-            raise TableError(f"This CSV file could not be read ({error}).") from error
-        return [[_undefuse(cell) for cell in row] for row in rows]
-    return [line.split("\t") for line in text.splitlines()]
+        rows = csv.reader(io.StringIO(text, newline=""))
+        return _read(rows, unescape=True, unreadable="This CSV file")
+    lines = (line.split("\t") for line in text.splitlines())
+    return _read(lines, unescape=False, unreadable="This table")
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def _read(rows: Iterable[Sequence[Any]], *, unescape: bool, unreadable: str) -> Iterator[list[str]]:
+    """`rows` as text, within the limits; any failure while reading becomes a TableError."""
     try:
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise TableError(f"This spreadsheet could not be read ({error}).") from error
-    sheet = workbook.worksheets[0]
-    rows = [
-        ["" if cell is None else str(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return rows
+        for row in bounded_rows(rows):
+            cells = ["" if cell is None else str(cell) for cell in row]
+            yield [_undefuse(cell) for cell in cells] if unescape else cells
+    except SpreadsheetRefused as error:
+        raise TableError(str(error)) from error
+    except Exception as error:  # csv, zip, XML and openpyxl each raise their own kinds
+        raise TableError(f"{unreadable} could not be read ({error}).") from error

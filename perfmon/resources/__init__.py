@@ -14,12 +14,16 @@ What every resource does (see HistoryResource):
   person and the reason "import of <file name>". Unchanged rows are skipped.
 - Related rows are found by what people call them (a portfolio by name, a year as
   2024/25), looked up in memory: the import's query count does not grow with its rows.
+- An XLSX upload is read within limits checked before anything is allocated (the zip's
+  directory, the sheet's declared size, then rows, columns and cells while streaming):
+  see spreadsheets, which the annual results importer uses too.
 """
 
 from perfmon.resources.admin import SpreadsheetImportExportMixin
 from perfmon.resources.base import (
     FORMULA_STARTS,
     SPREADSHEET_FORMATS,
+    BoundedXLSX,
     HistoryResource,
     KeyedInstanceLoader,
     escape_formula,
@@ -54,6 +58,7 @@ from perfmon.resources.widgets import (
 __all__ = [
     "FORMULA_STARTS",
     "SPREADSHEET_FORMATS",
+    "BoundedXLSX",
     "CouncilPlanResource",
     "HistoryResource",
     "ItemWidget",

@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
-from perfmon.resources.base import SPREADSHEET_FORMATS
+from perfmon.resources.base import SPREADSHEET_FORMATS, BoundedXLSX
+from perfmon.resources.spreadsheets import SpreadsheetRefused
 
 
 class SpreadsheetImportExportMixin(ImportExportMixin):
@@ -21,9 +23,23 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     Importing needs the model's change permission and exporting its view permission
     (IMPORT_EXPORT_IMPORT_PERMISSION_CODE and IMPORT_EXPORT_EXPORT_PERMISSION_CODE).
+
+    An XLSX upload is read by BoundedXLSX, whatever `formats` a subclass sets: a
+    spreadsheet bomb is refused with a sentence saying which limit it passed.
     """
 
     formats = SPREADSHEET_FORMATS
+
+    def get_import_formats(self) -> list[type[base_formats.Format]]:
+        return [
+            BoundedXLSX if fmt is base_formats.XLSX else fmt for fmt in super().get_import_formats()
+        ]
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        if isinstance(e, SpreadsheetRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         name = request.POST.get("import_file_name", "")

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -15,12 +17,36 @@ from import_export.instance_loaders import ModelInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from perfmon.models import User as UserModel
+from perfmon.resources.spreadsheets import xlsx_rows
 from perfmon.resources.widgets import LookupWidget, NotFound, cell_text
 
 # Spreadsheet formats only: the formats people open, where formula escaping matters.
 SPREADSHEET_FORMATS = [
     fmt for fmt in (base_formats.CSV, base_formats.XLSX, base_formats.TSV) if fmt.is_available()
 ]
+
+
+class BoundedXLSX(base_formats.XLSX):
+    """XLSX for import, read within perfmon.resources.spreadsheets' limits (a bomb raises
+    SpreadsheetRefused before it is unzipped or its rows built). Import only: exports
+    stay base_formats.XLSX, which django-import-export writes with native cell types."""
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        rows = xlsx_rows(in_stream, active_sheet=True)
+        dataset = tablib.Dataset()
+        header = next(rows, None)
+        if header is None:
+            return dataset
+        dataset.headers = header
+        skip_blank = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
+        for row in rows:
+            if skip_blank and not row:
+                continue
+            # Rows come without their trailing empty cells; a dataset's are all as wide as
+            # its header (cells beyond the header have no column to go to).
+            dataset.append([*row[: len(header)], *[None] * (len(header) - len(row))])
+        return dataset
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
