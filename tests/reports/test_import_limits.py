@@ -98,14 +98,18 @@ def zip_bomb(rows: int = 80_000, columns: int = 50) -> bytes:
     return with_sheet(parts())
 
 
-def long_sheet_then_damage(rows: int) -> bytes:
+def long_sheet_then_damage(rows: int, declared: str = "") -> bytes:
     """`rows` good rows, then broken XML: a reader that stops at the row limit never
-    reaches the damage; one that reads on does."""
+    reaches the damage; one that reads on does. With `declared` dimensions, openpyxl
+    finds them on opening and meets the damage only while reading the rows."""
     body = "".join(
         "<row>" + "".join(f"<c><v>{r * 8 + n}</v></c>" for n in range(8)) + "</row>"
         for r in range(rows)
     )
-    return with_sheet([SHEET_START, header_row(), body.encode(), b"<row><c><v>1</c></oops>"])
+    start = SHEET_START
+    if declared:
+        start = start.replace(b"<sheetData>", f'<dimension ref="{declared}"/><sheetData>'.encode())
+    return with_sheet([start, header_row(), body.encode(), b"<row><c><v>1</c></oops>"])
 
 
 def small_workbook(rows: list[list[object]]) -> bytes:
@@ -272,7 +276,8 @@ def test_trailing_empty_cells_do_not_count_as_columns(small_limits: spreadsheets
 
 
 def test_it_says_a_sheet_broken_part_way_cannot_be_read(tmp_path: Path, admin_user: User) -> None:
-    message = import_file(tmp_path, "broken.xlsx", long_sheet_then_damage(rows=10))
+    data = long_sheet_then_damage(rows=1_000, declared="A1:H1002")
+    message = import_file(tmp_path, "broken.xlsx", data)
     assert message.startswith("broken.xlsx: This spreadsheet could not be read (")
 
 
