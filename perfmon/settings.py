@@ -285,3 +285,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Report files (reports.report_files): an approved quarter's PDF, XLSX and CSV are made once
+# and kept in the database under a key derived from the data they show. Formats listed
+# here are made by a Celery worker while the page shows progress (a PDF takes seconds);
+# the others (a workbook or a CSV takes a fraction of a second) are made in the request.
+# Without REDIS_URL there is no worker, so every format is made in the request.
+REPORT_FILES_BACKGROUND_FORMATS = (
+    tuple(env_list("REPORT_FILES_BACKGROUND_FORMATS", "pdf")) if os.environ.get("REDIS_URL") else ()
+)

@@ -1,8 +1,10 @@
-"""What reports keep: the annual results files the performance team uploads.
+"""What reports keep: the annual results files the performance team uploads, and the
+report files (PDF, XLSX, CSV) already made from approved quarters.
 
-An upload is kept in the database, not on a disk, so the web process that takes it and
-the Celery worker that previews or imports it need not share a filesystem; it expires
-after `ResultsImport.KEEP_FOR`, and the row (with its outcome) outlives its file.
+Both are kept in the database, not on a disk, so web processes and Celery workers need
+not share a filesystem. An upload expires after `ResultsImport.KEEP_FOR`, and the row
+(with its outcome) outlives its file; a report file is dropped after `ReportFile.KEEP_FOR`
+or as soon as a newer file of the same report, filters and format is made.
 """
 
 from __future__ import annotations
@@ -105,3 +107,76 @@ class OpenDataSetting(models.Model):
     def load(cls) -> OpenDataSetting:
         setting, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
         return setting
+
+
+class ReportFile(models.Model):
+    """A report's file made from approved returns, kept under a key derived from what
+    was asked for and from the data and code it was made from (reports.report_files).
+
+    The row is also the job that makes the file on a worker: queued, building (with its
+    step), then ready (with the bytes) or failed (with a message for the reader). Rows are
+    only ever found by computing their key from a request that passed the access checks;
+    no URL names one.
+    """
+
+    KEEP_FOR = timedelta(days=30)
+    # A file still not made this long after it was asked for is stuck (a worker lost, a
+    # broker down when it was queued): the page offers to try again.
+    STALLED_AFTER = timedelta(minutes=5)
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=64, unique=True)
+    spec = models.CharField(
+        max_length=64,
+        db_index=True,
+        help_text="The request without the data: report, "
+        "filters, format and table. Files of one spec replace each other.",
+    )
+    slug = models.SlugField(max_length=32)
+    year = models.ForeignKey("perfmon.ReportingYear", on_delete=models.CASCADE, related_name="+")
+    quarter = models.PositiveSmallIntegerField()
+    theme = models.ForeignKey(
+        "perfmon.Theme", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    portfolio = models.ForeignKey(
+        "perfmon.Portfolio", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    file_format = models.CharField(max_length=8)
+    table = models.SlugField(max_length=64, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    step = models.CharField(max_length=100, blank=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    file_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} {self.file_format} ({self.get_state_display()})"
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.BUILDING}
+
+    @property
+    def stalled(self) -> bool:
+        return self.waiting and self.requested_at + self.STALLED_AFTER <= timezone.now()
