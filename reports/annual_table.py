@@ -16,7 +16,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfmon.resources.spreadsheets import SpreadsheetRefused, bounded_rows, xlsx_rows
+from perfmon.resources.spreadsheets import (
+    SpreadsheetRefused,
+    bounded_rows,
+    unescape_formula,
+    xlsx_rows,
+)
 
 # A section heading names what kind of item the rows under it are.
 _SECTION = re.compile(
@@ -161,11 +166,6 @@ def read_table(text: str) -> list[TableRow]:
     return read_rows([line.split("\t") for line in text.splitlines()]).rows
 
 
-def _undefuse(cell: str) -> str:
-    """Drop the apostrophe an export put before a cell a spreadsheet would run."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in {"=", "+", "-", "@"} else cell
-
-
 def rows_from_file(name: str, data: bytes) -> Iterator[list[str]]:
     """The cells of an uploaded TSV, CSV or XLSX file, read one row at a time within the
     limits of perfmon.resources.spreadsheets (rows, columns, cell length and, for XLSX,
@@ -179,7 +179,7 @@ def rows_from_file(name: str, data: bytes) -> Iterator[list[str]]:
         raise TableError("The file is empty.")
     lower = name.lower()
     if lower.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        return _read(xlsx_rows(data), unescape=True, unreadable="This spreadsheet")
+        return _read(xlsx_rows(data), unreadable="This spreadsheet")
     if b"\x00" in data[:4096]:
         raise TableError("This is not a text table: upload a TSV, CSV or XLSX file.")
     try:
@@ -188,17 +188,17 @@ def rows_from_file(name: str, data: bytes) -> Iterator[list[str]]:
         text = data.decode("cp1252", errors="replace")
     if lower.endswith(".csv") or ("\t" not in text and "," in text):
         rows = csv.reader(io.StringIO(text, newline=""))
-        return _read(rows, unescape=True, unreadable="This CSV file")
+        return _read(rows, unreadable="This CSV file")
     lines = (line.split("\t") for line in text.splitlines())
-    return _read(lines, unescape=False, unreadable="This table")
+    return _read(lines, unreadable="This table")
 
 
-def _read(rows: Iterable[Sequence[Any]], *, unescape: bool, unreadable: str) -> Iterator[list[str]]:
-    """`rows` as text, within the limits; any failure while reading becomes a TableError."""
+def _read(rows: Iterable[Sequence[Any]], *, unreadable: str) -> Iterator[list[str]]:
+    """`rows` as text, within the limits, without the apostrophe an export put before a
+    cell a spreadsheet would run; any failure while reading becomes a TableError."""
     try:
         for row in bounded_rows(rows):
-            cells = ["" if cell is None else str(cell) for cell in row]
-            yield [_undefuse(cell) for cell in cells] if unescape else cells
+            yield [unescape_formula("" if cell is None else str(cell)) for cell in row]
     except SpreadsheetRefused as error:
         raise TableError(str(error)) from error
     except Exception as error:  # csv, zip, XML and openpyxl each raise their own kinds

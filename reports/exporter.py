@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -14,12 +15,15 @@ from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from perfmon import quarters
 from perfmon.models import ReportingYear
+from perfmon.resources.spreadsheets import escape_formula
 from projects.models import Project, ProjectUpdate
 from projects.rules import Rating
 from risks.models import Risk, RiskAssessment
 from risks.rules import PublishedScore, score_text
 
 FORMATS = ("tsv", "csv", "xlsx")
+# What ends a cell or a line in TSV, for a spreadsheet or for the importer (splitlines).
+_TSV_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _actual_text(update: MeasureUpdate | None, unit: rules.Unit) -> str:
@@ -129,11 +133,14 @@ def table_rows(year: ReportingYear) -> list[list[str]]:
 
 
 def render(rows: Sequence[Sequence[str]], fmt: str) -> bytes:
-    """The table as TSV, CSV or XLSX bytes. Cells a spreadsheet would run as a formula are
-    escaped with a leading apostrophe in CSV and XLSX."""
+    """The table as TSV, CSV or XLSX bytes. In every format a cell a spreadsheet would run
+    as a formula is escaped with a leading apostrophe (escape_formula: the importer takes
+    it off again). In TSV a cell's tabs and line breaks become spaces: the format cannot
+    hold them, and a line break would start a line that no escaping had looked at."""
     if fmt == "tsv":
-        return ("\n".join("\t".join(row) for row in rows) + "\n").encode("utf-8")
-    safe = [[_defuse(cell) for cell in row] for row in rows]
+        lines = ("\t".join(escape_formula(_TSV_BREAKS.sub(" ", c)) for c in row) for row in rows)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    safe = [[escape_formula(cell) for cell in row] for row in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(safe)
@@ -154,21 +161,6 @@ def render(rows: Sequence[Sequence[str]], fmt: str) -> bytes:
         workbook.save(buffer_bytes)
         return buffer_bytes.getvalue()
     raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
-
-
-def _defuse(cell: str) -> str:
-    # A leading = + - @ makes Excel run the cell; numbers like -0.79 are safe and kept.
-    if cell[:1] in {"=", "+", "@", "\t", "\r"} or (cell[:1] == "-" and not _numeric(cell)):
-        return "'" + cell
-    return cell
-
-
-def _numeric(cell: str) -> bool:
-    try:
-        float(cell.replace(",", ""))
-    except ValueError:
-        return False
-    return True
 
 
 def _projects_and_risks(

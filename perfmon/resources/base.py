@@ -1,10 +1,9 @@
-"""HistoryResource, the base of every resource in perfmon's admin, and the formula
-escaping every export uses. See perfmon.resources for what it promises."""
+"""HistoryResource, the base of every resource in perfmon's admin, and the XLSX format
+its imports read. See perfmon.resources for what it promises."""
 
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +16,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from perfmon.models import User as UserModel
-from perfmon.resources.spreadsheets import xlsx_rows
+from perfmon.resources.spreadsheets import escape_formula, unescape_formula, xlsx_rows
 from perfmon.resources.widgets import LookupWidget, NotFound, cell_text
 
 # Spreadsheet formats only: the formats people open, where formula escaping matters.
@@ -46,24 +45,6 @@ class BoundedXLSX(base_formats.XLSX):
             # its header (cells beyond the header have no column to go to).
             dataset.append([*row[: len(header)], *[None] * (len(header) - len(row))])
         return dataset
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
-
-
-def escape_formula(value: Any) -> Any:
-    """`value` made safe to open in a spreadsheet; plain numbers such as -5 are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
-        return f"'{value}"
-    return value
-
-
-def unescape_formula(value: Any) -> Any:
-    """The text `escape_formula` was given."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
 
 
 class KeyedInstanceLoader(ModelInstanceLoader):

@@ -1,4 +1,11 @@
-"""Reading uploaded spreadsheets within limits known before anything is allocated.
+"""Spreadsheets in and out: cells written so a spreadsheet never runs them as formulas,
+and uploads read within limits known before anything is allocated.
+
+`escape_formula` puts an apostrophe before text a spreadsheet would run (starting =, +,
+-, @, a tab or a carriage return; plain numbers such as -5 are left alone) and
+`unescape_formula` takes exactly that apostrophe off again: text that already starts with
+apostrophes before such text gets one more, so export -> import -> export gives back the
+same cells, whatever they hold.
 
 An XLSX file is a zip of XML: five kilobytes can declare a sheet of seventeen billion
 cells, and half a megabyte can inflate to gigabytes. `xlsx_rows` therefore checks, in this
@@ -42,6 +49,28 @@ _RATIO_GRACE_BYTES = 100 * 1024
 _ROW = re.compile(rb"<(?:[\w.-]{1,64}:)?row[\s/>]")
 _CELL = re.compile(rb"<(?:[\w.-]{1,64}:)?c[\s/>]")
 _CHUNK = 1024 * 1024
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def _runs(text: str) -> bool:
+    """Whether a spreadsheet would run `text` once its leading apostrophes are gone."""
+    bare = text.lstrip("'")
+    return bare.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(bare)
+
+
+def escape_formula(value: Any) -> Any:
+    """`value` made safe to open in a spreadsheet (see the module); not text: as it is."""
+    return f"'{value}" if isinstance(value, str) and _runs(value) else value
+
+
+def unescape_formula(value: Any) -> Any:
+    """The value `escape_formula` was given."""
+    if isinstance(value, str) and value.startswith("'") and _runs(value[1:]):
+        return value[1:]
+    return value
 
 
 @dataclass(frozen=True)
