@@ -11,7 +11,7 @@ from measures import rules
 from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
 from perfmon.item_sections import ItemSection
-from perfmon.models import Portfolio, ReportingYear, Return
+from perfmon.models import Return
 
 
 def scheme_in_use() -> RatingScheme:
@@ -66,8 +66,8 @@ class MeasureSection(ItemSection):
     complete_when = Q(actual__isnull=False) | ~Q(missing_reason="")
     missing_problem = "Enter the actual, or say why there is none"
 
-    def items(self, *, portfolio: Portfolio, year: ReportingYear) -> QuerySet[Measure]:
-        return super().items(portfolio=portfolio, year=year).prefetch_related("quarter_targets")
+    def items_of(self, ret: Return) -> QuerySet[Measure]:
+        return super().items_of(ret).with_target_for(ret.quarter.number)  # type: ignore[attr-defined]
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         return {"scheme": scheme_in_use().as_rules(), "quarter_number": ret.quarter.number}

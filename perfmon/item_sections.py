@@ -277,6 +277,10 @@ class ItemSection(ReturnSection):
             .order_by("reference")
         )
 
+    def items_of(self, ret: Return) -> models.QuerySet[Any]:
+        """The items of `ret`'s rows, with what the rows show of them."""
+        return self.items(portfolio=ret.portfolio, year=ret.quarter.year)
+
     def item_label(self, item: Any) -> str:
         return f"{item.reference} {item.description}"
 
@@ -371,7 +375,7 @@ class ItemSection(ReturnSection):
     ) -> list[Row]:
         """A row form for each item; unbound ones show what is stored, with `keep`'s
         values (by item id) in place of the stored ones."""
-        items = list(self.items(portfolio=ret.portfolio, year=ret.quarter.year))
+        items = list(self.items_of(ret))
         stored = self.updates_by_item(ret)
         previous = self.previous_updates(ret, items)
         extra = self.form_kwargs(ret)

@@ -182,6 +182,73 @@ def _radios(field: BoundField, as_heading: bool) -> str:
     )
 
 
+# A return page renders over a thousand controls from a few fields shared by every row
+# (perfmon.item_sections), so each field's markup is built once, as a stencil with
+# placeholders for the row's id, name and value, and each row fills it in. A field with
+# errors is rendered in full, as is a group of radios.
+_ID, _NAME, _VALUE = "\x00id\x00", "\x00name\x00", "\x00value\x00"
+
+
+class _Placeholders:
+    """Stands in for a BoundField while its stencil is built: the field's own label,
+    hint and widget, placeholders for what differs by row, and no errors."""
+
+    errors: tuple[str, ...] = ()
+    auto_id = id_for_label = _ID
+    html_name = _NAME
+
+    def __init__(self, bound: BoundField, value: Any) -> None:
+        self.field = bound.field
+        self.label = bound.label
+        self.help_text = bound.help_text
+        self.widget_type = bound.widget_type
+        self.is_hidden = bound.is_hidden
+        self._value = value
+
+    def value(self) -> Any:
+        return self._value
+
+
+def _stencil(field: BoundField, kind: str, variant: Any, as_heading: bool) -> str:
+    key = (kind, variant, as_heading, field.field.disabled)
+    stencils = field.field.__dict__.setdefault("_govuk_stencils", {})
+    if key not in stencils:
+        stand_in = _Placeholders(field, variant if kind == "checkbox" else _VALUE)
+        stencils[key] = _render(stand_in, as_heading)  # type: ignore[arg-type]
+    return str(stencils[key])
+
+
+def _fast(field: BoundField, kind: str, as_heading: bool) -> str:
+    if kind == "checkbox":
+        checked = bool(field.field.widget.check_test(field.value()))  # type: ignore[attr-defined]
+        html = _stencil(field, kind, checked, as_heading)
+    elif kind in {"select", "nullbooleanselect"}:
+        html = _stencil(field, kind, None, as_heading)
+        for value in _selected(field):
+            option = f'<option value="{_e(value)}">'
+            html = html.replace(option, f'<option value="{_e(value)}" selected>', 1)
+    else:
+        html = _stencil(field, kind, None, as_heading)
+        value = field.value()
+        if kind != "textarea":
+            value = None if value in (None, "") else field.field.widget.format_value(value)
+        if value in (None, ""):
+            html = html.replace(f' value="{_VALUE}"', "").replace(_VALUE, "")
+        else:
+            html = html.replace(_VALUE, _e(value))
+    return html.replace(_ID, field.auto_id).replace(_NAME, field.html_name)
+
+
+def _render(field: BoundField, as_heading: bool) -> str:
+    kind = field.widget_type
+    if kind == "checkbox":
+        return _checkbox(field)
+    if kind == "radioselect":
+        return _radios(field, as_heading)
+    inner = f"{_label(field, as_heading)}{_hint(field)}{_error(field)}{_control(field)}"
+    return _group(field, inner)
+
+
 @register.simple_tag
 def govuk_field(field: BoundField, as_heading: bool = False) -> SafeString:
     if field.is_hidden:
@@ -193,12 +260,9 @@ def govuk_field(field: BoundField, as_heading: bool = False) -> SafeString:
             f'<input type="hidden" name="{field.html_name}" id="{field.auto_id}"{value_attr}>'
         )
     kind = field.widget_type
-    if kind == "checkbox":
-        return SafeString(_checkbox(field))
-    if kind == "radioselect":
-        return SafeString(_radios(field, as_heading))
-    inner = f"{_label(field, as_heading)}{_hint(field)}{_error(field)}{_control(field)}"
-    return SafeString(_group(field, inner))
+    if kind == "radioselect" or field.errors or not isinstance(field.auto_id, str):
+        return SafeString(_render(field, as_heading))
+    return SafeString(_fast(field, kind, as_heading))
 
 
 @register.filter
