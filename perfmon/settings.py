@@ -142,14 +142,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failed sign-ins are throttled per username *and* IP together, so one person
-# mistyping cannot lock out a whole office that shares an address.
+# Repeated failed sign-ins are throttled per person *and* IP together, so one person
+# mistyping cannot lock out a whole office that shares an address. The "username" axes
+# counts under is the person, whether they typed their username or email address, in any
+# case (perfmon.auth.axes_username).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "perfmon.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "perfmon.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# A try while paused starts the pause again, so the locked-out page's "wait N minutes"
+# is always true (django-axes' default, set here because the page relies on it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
