@@ -12,6 +12,7 @@ import copy
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -150,6 +151,8 @@ class ItemSectionForm(SectionForm):
 
     def save(self, *, ret: Return, user: User) -> SectionSave:
         self.ret = ret
+        if not self.rows:
+            return SectionSave()
         current = self.section.updates_by_item(ret, select_user=True)
         for row in self.rows:
             version = row.form.cleaned_data.get("version") or 0
@@ -308,8 +311,15 @@ class ItemSection(ReturnSection):
 
     def values_of(self, update: Any, *, item: Any) -> dict[str, Any]:
         """The stored values of an update (blank ones for an item with none yet)."""
-        blank = self.update_model()
-        return {name: getattr(update or blank, name) for name in self.value_fields}
+        if update is None:
+            return dict(self.blank_values)
+        return {name: getattr(update, name) for name in self.value_fields}
+
+    @cached_property
+    def blank_values(self) -> dict[str, Any]:
+        """The value fields' defaults: what an item nobody has saved holds."""
+        meta = self.update_model._meta
+        return {name: meta.get_field(name).get_default() for name in self.value_fields}
 
     def cleaned_values(self, cleaned: Mapping[str, Any]) -> dict[str, Any]:
         return {name: cleaned.get(name) for name in self.value_fields}
@@ -376,6 +386,8 @@ class ItemSection(ReturnSection):
         """A row form for each item; unbound ones show what is stored, with `keep`'s
         values (by item id) in place of the stored ones."""
         items = list(self.items_of(ret))
+        if not items:  # nothing to show: no forms, so nothing else to load
+            return []
         stored = self.updates_by_item(ret)
         previous = self.previous_updates(ret, items)
         extra = self.form_kwargs(ret)
