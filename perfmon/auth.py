@@ -1,13 +1,21 @@
-"""Sign-in with an email address or a username, and what django-axes counts failures under."""
+"""Signing in: with an email address or a username; what django-axes counts failures
+under (the person); and resetting a forgotten password, Django's own views with perfmon's
+forms and email (their URLs, with Django's names, are in perfmon.urls)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset as reset_axes_attempts
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+from perfmon.forms import NewPasswordForm, ResetRequestForm
 
 
 def find_person(login: str) -> Any:
@@ -56,5 +64,54 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     known: dict[str, str] = request.__dict__.setdefault("_perfmon_axes_usernames", {})
     if typed not in known:
         person = find_person(typed)
-        known[typed] = (person.get_username() if person else typed).lower()
+        known[typed] = _counted_as(person) if person else typed.lower()
     return known[typed]
+
+
+def _counted_as(person: Any) -> str:
+    return str(person.get_username()).lower()
+
+
+def lift_sign_in_pause(*, user: Any) -> int:
+    """Forget `user`'s failed sign-ins, from every address (they have just proved who they
+    are by resetting their password from their email). Returns how many records went."""
+    return int(reset_axes_attempts(username=_counted_as(user)))
+
+
+def reset_link_lifetime() -> str:
+    """How long a password reset link works (PASSWORD_RESET_TIMEOUT), in words."""
+    seconds = int(settings.PASSWORD_RESET_TIMEOUT)
+    for size, unit in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with perfmon's form and email. The link is built on SITE_URL, like every
+    link perfmon emails; the page after says the same whether or not anyone has the
+    address."""
+
+    form_class = ResetRequestForm
+    subject_template_name = "emails/password_reset_subject.txt"
+    email_template_name = "emails/password_reset.txt"
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        self.extra_email_context = {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "council": settings.COUNCIL_NAME,
+            "lifetime": reset_link_lifetime(),
+        }
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's, with perfmon's form; a password reset also lifts a pause on signing in."""
+
+    form_class = NewPasswordForm
+
+    def form_valid(self, form: SetPasswordForm[Any]) -> HttpResponse:
+        response = super().form_valid(form)
+        lift_sign_in_pause(user=form.user)
+        return response

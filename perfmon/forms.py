@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 
 from perfmon import quarters
 from perfmon.models import CouncilPlan, ReportingYear
@@ -30,6 +36,72 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your email address or username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class ResetRequestForm(PasswordResetForm):
+    """The email address to send a reset link to. Whether anyone has it is never said."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="The email address you sign in with.",
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+        },
+    )
+
+
+def new_password_hint() -> str:
+    """What a new password must be, in one plain sentence (Django's own help is HTML)."""
+    length = next(
+        (
+            validator.min_length
+            for validator in password_validation.get_default_password_validators()
+            if isinstance(validator, password_validation.MinimumLengthValidator)
+        ),
+        None,
+    )
+    start = f"At least {length} characters" if length else "A password"
+    return f"{start}, not only numbers, not a common password and not like your name."
+
+
+def _describe_new_passwords(fields: dict[str, forms.Field]) -> None:
+    first, second = fields["new_password1"], fields["new_password2"]
+    first.label, first.help_text = "New password", new_password_hint()
+    first.error_messages["required"] = "Enter a new password"
+    second.label, second.help_text = "Confirm new password", ""
+    second.error_messages["required"] = "Enter the new password again"
+
+
+class NewPasswordForm(SetPasswordForm):
+    """A new password, twice, from a reset link."""
+
+    error_messages = {"password_mismatch": "The passwords do not match"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _describe_new_passwords(self.fields)
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """The current password, then a new one twice."""
+
+    error_messages = {
+        "password_mismatch": "The passwords do not match",
+        "password_incorrect": "Your current password is not right: enter it again",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.fields["old_password"]
+        current.label = "Current password"
+        current.error_messages["required"] = "Enter your current password"
+        current.widget.attrs.pop("autofocus", None)  # GOV.UK: focus stays at the top
+        _describe_new_passwords(self.fields)
 
 
 class FinancialYearField(forms.Field):

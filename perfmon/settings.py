@@ -141,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A password reset link works once, for an hour: long enough for the email to arrive.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # Repeated failed sign-ins are throttled per person *and* IP together, so one person
 # mistyping cannot lock out a whole office that shares an address. The "username" axes

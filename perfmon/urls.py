@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.functional import lazy
 
-from perfmon import views
-from perfmon.forms import SignInForm
+from perfmon import auth, views
+from perfmon.forms import ChangePasswordForm, SignInForm
 
 RETURN = "returns/<int:portfolio_id>/<int:year>/q<int:quarter>/"
+LINK_LIFETIME = lazy(auth.reset_link_lifetime, str)()
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +22,40 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Forgotten and changed passwords: Django's views under Django's names. Resetting is
+    # for people who cannot sign in; changing needs a signed-in person.
+    path(
+        "password-reset/",
+        login_not_required(auth.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        login_not_required(
+            auth_views.PasswordResetDoneView.as_view(extra_context={"lifetime": LINK_LIFETIME})
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        login_not_required(auth.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path(
+        "change-password/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangePasswordForm),
+        name="password_change",
+    ),
+    path(
+        "change-password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("returns/", views.my_returns, name="my_returns"),
     path("approvals/", views.approvals, name="approvals"),
     path(RETURN, views.return_page, name="return"),
