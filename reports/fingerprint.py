@@ -83,8 +83,12 @@ def data_fingerprint() -> str:
       quarters, rating schemes and risk matrices. Every model with history in perfmon,
       measures, projects and risks is included unless listed in NOT_READ, so a new kind
       is covered without touching this.
-    - the latest finished annual results import: it commits after its history rows were
-      dated, so an edit made while a long import ran cannot hide the import's rows.
+    - the latest finished annual results import from the admin. History rows are dated
+      when written, not when their transaction commits, so a later-dated edit committed
+      while a long import ran could otherwise hide the import's rows from a maximum. (An
+      `import_results` command run leaves no such row: the gap left is an import that
+      changes only items of one kind while someone edits items of that kind in the admin;
+      its files are replaced at the next change, or by `prune_report_files --all`.)
 
     It is global, not per year, on purpose: a year's reports read earlier years (last
     year's actual, five years of a measure's trend, last year's fourth-quarter risk
