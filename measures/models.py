@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
-from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from measures import rules
-from perfmon.models import Portfolio, ReportingYear, Return, Theme
+from perfmon.models import Return
+from perfmon.models.items import Item, ItemQuerySet, ItemUpdate
 
 
 def as_stored(value: Decimal | None) -> Decimal | None:
@@ -122,11 +121,8 @@ class RatingBand(models.Model):
         return f"{self.scheme}: {self.label}"
 
 
-class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def for_portfolio_year(self, portfolio: Portfolio, year: ReportingYear) -> ItemQuerySet:
-        return self.filter(portfolio=portfolio, year=year).select_related("theme")
-
-    def with_target_for(self, quarter_number: int) -> ItemQuerySet:
+class MeasureQuerySet(ItemQuerySet):
+    def with_target_for(self, quarter_number: int) -> Self:
         """Measures with the quarter's own target (if one is set) read in the same query,
         for `Measure.target_for`: a page of many measures makes no query per measure and
         no prefetch (whose per-row querysets cost more than the query)."""
@@ -137,7 +133,7 @@ class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
         )
 
 
-class Measure(models.Model):
+class Measure(Item):
     class Unit(models.TextChoices):
         PERCENTAGE = rules.Unit.PERCENTAGE.value, "Percentage"
         COUNT = rules.Unit.COUNT.value, "Count"
@@ -161,11 +157,7 @@ class Measure(models.Model):
         ANNUAL = "annual", "Annual collection"
         IN_ARREARS = "in_arrears", "Quarterly, a quarter in arrears"
 
-    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="measures")
-    reference = models.CharField(max_length=40)
     description = models.TextField()
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="measures")
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="measures")
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.COUNT)
     polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.HIGHER)
     frequency = models.CharField(
@@ -174,22 +166,8 @@ class Measure(models.Model):
     target = ValueField(
         null=True, blank=True, help_text="The year's target. Leave blank for no target."
     )
-    previous = models.OneToOneField(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="next",
-        help_text="The same measure last year, so its history carries on after a rename.",
-    )
     history = HistoricalRecords()
-    objects = ItemQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["year", "portfolio", "reference"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "reference"], name="measure_ref_unique_in_year")
-        ]
+    objects = MeasureQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.reference} {self.description}"
@@ -228,12 +206,7 @@ class QuarterTarget(models.Model):
         return f"{self.measure.reference} Q{self.quarter_number}: {self.value}"
 
 
-class UpdateQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def approved(self) -> UpdateQuerySet:
-        return self.filter(ret__state=Return.State.APPROVED)
-
-
-class MeasureUpdate(models.Model):
+class MeasureUpdate(ItemUpdate):
     """A measure's result for one quarter, part of its portfolio's return."""
 
     class MissingReason(models.TextChoices):
@@ -241,6 +214,7 @@ class MeasureUpdate(models.Model):
         NOT_MEASURED = "not_measured", "Not measured this year"
         ANNUAL_COLLECTION = "annual_collection", "Annual collection"
 
+    ITEM_FIELD = "measure"
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="updates")
     ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="measure_updates")
     actual = ValueField(null=True, blank=True)
@@ -257,13 +231,7 @@ class MeasureUpdate(models.Model):
     status_explained = models.CharField(max_length=300, blank=True)
     status_override = models.CharField(max_length=50, blank=True)
     override_reason = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
-    objects = UpdateQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -283,37 +251,18 @@ class MeasureUpdate(models.Model):
         return self.status_override or self.status
 
 
-class Action(models.Model):
+class Action(Item):
     """A Council Plan action or milestone."""
 
-    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="actions")
-    reference = models.CharField(max_length=40)
     description = models.TextField()
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="actions")
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="actions")
     expected_completion = models.DateField(null=True, blank=True)
-    previous = models.OneToOneField(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="next",
-        help_text="The same action last year.",
-    )
     history = HistoricalRecords()
-    objects = ItemQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["year", "portfolio", "reference"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "reference"], name="action_ref_unique_in_year")
-        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.description}"
 
 
-class ActionUpdate(models.Model):
+class ActionUpdate(ItemUpdate):
     class Status(models.TextChoices):
         COMPLETED = "completed", "Completed"
         ON_TRACK = "on_track", "On track"
@@ -329,6 +278,7 @@ class ActionUpdate(models.Model):
         Status.NOT_APPLICABLE: ("N/A", "grey"),
     }
 
+    ITEM_FIELD = "action"
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="action_updates")
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
@@ -336,13 +286,7 @@ class ActionUpdate(models.Model):
     reopen_reason = models.TextField(
         blank=True, help_text="Why an action reported Completed is no longer complete."
     )
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
-    objects = UpdateQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from perfmon.models import Portfolio, ReportingYear, Return, Theme
+from perfmon.models import Return
+from perfmon.models.items import Item, ItemUpdate
 from projects import rules
 
 
@@ -25,12 +25,7 @@ class Rating(models.TextChoices):
     )
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
-    def for_portfolio_year(self, portfolio: Portfolio, year: ReportingYear) -> ProjectQuerySet:
-        return self.filter(portfolio=portfolio, year=year).select_related("theme")
-
-
-class Project(models.Model):
+class Project(Item):
     """A priority project or programme in one reporting year."""
 
     class Stage(models.TextChoices):
@@ -38,11 +33,7 @@ class Project(models.Model):
         DELIVERY = "delivery", "In delivery"
         CLOSED = "closed", "Closed"
 
-    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="projects")
-    reference = models.CharField(max_length=40)
     name = models.CharField(max_length=300)
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="projects")
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="projects")
     sponsor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -70,22 +61,7 @@ class Project(models.Model):
         blank=True,
         help_text='The last Programme Management Office gateway passed: "Gateway 3".',
     )
-    previous = models.OneToOneField(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="next",
-        help_text="The same project last year, so its history carries on after a rename.",
-    )
     history = HistoricalRecords()
-    objects = ProjectQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["year", "portfolio", "reference"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "reference"], name="project_ref_unique_in_year")
-        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}"
@@ -102,11 +78,6 @@ class Project(models.Model):
 CRITERION_FIELDS = {c: (f"{c.value}_on_track", f"{c.value}_reason") for c in rules.CRITERIA}
 
 
-class ProjectUpdateQuerySet(models.QuerySet["ProjectUpdate"]):
-    def approved(self) -> ProjectUpdateQuerySet:
-        return self.filter(ret__state=Return.State.APPROVED)
-
-
 def _on_track(label: str) -> models.BooleanField:  # type: ignore[type-arg]
     return models.BooleanField(f"{label} on track", null=True, blank=True)
 
@@ -115,7 +86,7 @@ def _reason(label: str) -> models.CharField:  # type: ignore[type-arg]
     return models.CharField(f"{label}: why not on track", max_length=300, blank=True)
 
 
-class ProjectUpdate(models.Model):
+class ProjectUpdate(ItemUpdate):
     """A project's position in one quarter, part of its portfolio's return.
 
     The RAG is worked out from the four criteria and stored with its sentence, so a change
@@ -123,6 +94,7 @@ class ProjectUpdate(models.Model):
     table has only the DCA: `rag_from_criteria` is False and the criteria are blank.
     """
 
+    ITEM_FIELD = "project"
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="updates")
     ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="project_updates")
     time_on_track = _on_track("Time")
@@ -144,13 +116,7 @@ class ProjectUpdate(models.Model):
         help_text="Unticked when the update was imported from a published table that gives "
         "the DCA only.",
     )
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
-    objects = ProjectUpdateQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from perfmon.models import Portfolio, ReportingYear, Return, Theme
+from perfmon.models import Return
+from perfmon.models.items import Item, ItemUpdate
 from risks import rules
 
 SIDE_CHOICES = [(side.value, side.label) for side in rules.Side]
@@ -157,7 +157,7 @@ class MatrixCell(models.Model):
 # Risks ----------------------------------------------------------------------------------
 
 
-class Risk(models.Model):
+class Risk(Item):
     class Category(models.TextChoices):
         STRATEGIC = "strategic", "Strategic"
         CORPORATE = "corporate", "Corporate"
@@ -168,8 +168,6 @@ class Risk(models.Model):
         OPPORTUNITY = "opportunity", "Opportunity"
         BOTH = "both", "Threat and opportunity"
 
-    year = models.ForeignKey(ReportingYear, on_delete=models.PROTECT, related_name="risks")
-    reference = models.CharField(max_length=40)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -182,25 +180,9 @@ class Risk(models.Model):
     owner_name = models.CharField(
         max_length=200, blank=True, help_text="The owner's name or post, if not a user."
     )
-    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="risks")
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="risks")
     category = models.CharField(max_length=20, choices=Category.choices, default="strategic")
     assessed = models.CharField(max_length=20, choices=Assessed.choices, default="threat")
-    previous = models.OneToOneField(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="next",
-        help_text="The same risk last year, so its history carries on after a rename.",
-    )
     history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["year", "portfolio", "reference"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "reference"], name="risk_ref_unique_in_year")
-        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -224,12 +206,7 @@ def assessed_as(*, threat: bool, opportunity: bool) -> str:
     return Risk.Assessed.OPPORTUNITY if opportunity else Risk.Assessed.THREAT
 
 
-class AssessmentQuerySet(models.QuerySet["RiskAssessment"]):
-    def approved(self) -> AssessmentQuerySet:
-        return self.filter(ret__state=Return.State.APPROVED)
-
-
-class RiskAssessment(models.Model):
+class RiskAssessment(ItemUpdate):
     """A risk's assessment for one quarter, part of its portfolio's return.
 
     Each side assessed has a likelihood and an impact; its score and level are worked out
@@ -238,6 +215,7 @@ class RiskAssessment(models.Model):
     imported with `score_only` set, and shown as such.
     """
 
+    ITEM_FIELD = "risk"
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="assessments")
     ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="risk_assessments")
     threat_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -258,13 +236,7 @@ class RiskAssessment(models.Model):
     controls = models.TextField(blank=True)
     further_actions = models.TextField(blank=True)
     commentary = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
-    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         constraints = [
