@@ -86,7 +86,7 @@ class ItemAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
         text = obj.description
         return text if len(text) <= 80 else f"{text[:79]}…"
 
-    def view_on_site(self, obj: Measure | Action) -> str:  # type: ignore[override]
+    def view_on_site(self, obj: Measure | Action) -> str:
         return reverse(self.page_url_name, args=[obj.pk])
 
 

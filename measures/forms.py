@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from measures import rules
-from measures.models import ActionUpdate, MeasureUpdate
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.values import ValueParseError, parse_actual
 from perfmon.item_sections import RowForm
 
@@ -21,7 +21,7 @@ class ActualField(forms.CharField):
         super().__init__(required=False, max_length=60, **kwargs)
 
 
-class MeasureUpdateForm(RowForm):
+class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
     actual = ActualField(label="Actual")
     missing_reason = forms.ChoiceField(
         label="Or why there is no actual",
@@ -106,7 +106,7 @@ def override_choices(scheme: rules.Scheme) -> list[tuple[str, str]]:
     return [("", "No override")] + [(band.label, band.label) for band in scheme.bands]
 
 
-class ActionUpdateForm(RowForm):
+class ActionUpdateForm(RowForm[Action, ActionUpdate]):
     status = forms.ChoiceField(
         label="Status",
         choices=[("", "Choose a status"), *ActionUpdate.Status.choices],

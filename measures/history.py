@@ -14,8 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
-
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, QuarterTarget
 from perfmon import item_history
@@ -32,6 +30,7 @@ from perfmon.item_history import (
     text,
     yes_no,
 )
+from perfmon.models.items import Item, ItemUpdate
 
 __all__ = ["Change", "Entry", "action_history", "measure_history"]
 
@@ -69,8 +68,8 @@ _ITEM_RELATED = ("history_user", "year", "portfolio", "theme", "previous")
 _UPDATE_RELATED = ("history_user", "ret__quarter__year")
 
 
-def _history(model: type[models.Model]) -> Any:
-    return model.history  # type: ignore[attr-defined]
+def _history(model: type[Item] | type[ItemUpdate] | type[QuarterTarget]) -> Any:
+    return model.history
 
 
 def _entries(

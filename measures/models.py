@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from simple_history.models import HistoricalRecords
 
 from measures import rules
-from perfmon.models import Return
 from perfmon.models.items import Item, ItemQuerySet, ItemUpdate
 
 
@@ -133,6 +132,9 @@ class MeasureQuerySet(ItemQuerySet):
         )
 
 
+MeasureManager = models.Manager.from_queryset(MeasureQuerySet)
+
+
 class Measure(Item):
     class Unit(models.TextChoices):
         PERCENTAGE = rules.Unit.PERCENTAGE.value, "Percentage"
@@ -167,7 +169,8 @@ class Measure(Item):
         null=True, blank=True, help_text="The year's target. Leave blank for no target."
     )
     history = HistoricalRecords()
-    objects = MeasureQuerySet.as_manager()
+    objects: ClassVar[MeasureManager] = MeasureManager()
+    quarter_target: Decimal | None  # with_target_for's, where the query asked for it
 
     def __str__(self) -> str:
         return f"{self.reference} {self.description}"
@@ -176,7 +179,7 @@ class Measure(Item):
         """The quarter's own target where one is set, else the year's. Uses the target
         read by `with_target_for`, or prefetched `quarter_targets`, when present."""
         if getattr(self, "quarter_target_number", None) == quarter_number:
-            own = self.quarter_target  # type: ignore[attr-defined]
+            own = self.quarter_target
             return self.target if own is None else as_stored(Decimal(own))
         for quarter_target in self.quarter_targets.all():
             if quarter_target.quarter_number == quarter_number:
@@ -216,7 +219,6 @@ class MeasureUpdate(ItemUpdate):
 
     ITEM_FIELD = "measure"
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="updates")
-    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="measure_updates")
     actual = ValueField(null=True, blank=True)
     missing_reason = models.CharField(max_length=30, choices=MissingReason.choices, blank=True)
     provisional = models.BooleanField(default=False)
@@ -250,6 +252,31 @@ class MeasureUpdate(ItemUpdate):
     def shown_status(self) -> str:
         return self.status_override or self.status
 
+    def rate(self, *, measure: Measure, target: Decimal | None, scheme: rules.Scheme) -> None:
+        """Store the target the quarter is measured against, and the status the scheme
+        gives the actual against it, with the sentence explaining it."""
+        self.target = target
+        unit = rules.Unit(measure.unit)
+        if self.actual is None and self.missing_reason:
+            label = MeasureUpdate.MissingReason(self.missing_reason).label
+            self.status, self.status_colour, self.status_explained = "N/A", "grey", label
+            return
+        rating = rules.rate_measure(
+            actual=self.actual,
+            target=target,
+            polarity=rules.Polarity(measure.polarity),
+            scheme=scheme,
+            unit=unit,
+        )
+        explained = rules.explain_rating(rating, target=target, unit=unit, scheme=scheme)
+        if rating.band is not None:
+            self.status, self.status_colour = rating.band.label, rating.band.colour
+        elif rating.outcome == rules.Outcome.NO_TARGET:
+            self.status, self.status_colour = "No target", "grey"
+        else:
+            self.status, self.status_colour = "N/A", "grey"
+        self.status_explained = explained[:300]
+
 
 class Action(Item):
     """A Council Plan action or milestone."""
@@ -270,7 +297,7 @@ class ActionUpdate(ItemUpdate):
         MAJOR_SLIPPAGE = "major_slippage", "Major slippage"
         NOT_APPLICABLE = "n/a", "N/A"
 
-    COLOURS = {
+    COLOURS: dict[str, tuple[str, str]] = {
         Status.COMPLETED: ("Blue", "blue"),
         Status.ON_TRACK: ("Green", "green"),
         Status.SOME_SLIPPAGE: ("Amber", "yellow"),
@@ -280,7 +307,6 @@ class ActionUpdate(ItemUpdate):
 
     ITEM_FIELD = "action"
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
-    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="action_updates")
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     commentary = models.TextField(blank=True)
     reopen_reason = models.TextField(
@@ -299,4 +325,4 @@ class ActionUpdate(ItemUpdate):
     @property
     def colour(self) -> tuple[str, str]:
         """(RAG name, GOV.UK tag colour) of the status: ("Amber", "yellow")."""
-        return self.COLOURS.get(self.status, ("", "grey"))  # type: ignore[call-overload]
+        return self.COLOURS.get(self.status, ("", "grey"))

@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
-from django.forms import Field
+from django.forms import ChoiceField, Field
 
 from measures import rules
 from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
-from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
+from measures.models import (
+    Action,
+    ActionUpdate,
+    Measure,
+    MeasureQuerySet,
+    MeasureUpdate,
+    RatingScheme,
+)
 from perfmon.item_sections import ItemSection
 from perfmon.models import Return
 
 
 def scheme_in_use() -> RatingScheme:
     return RatingScheme.objects.prefetch_related("bands").get(in_use=True)
-
-
-def rate(update: MeasureUpdate, *, measure: Measure, target: Any, scheme: rules.Scheme) -> None:
-    """Set the update's computed status, colour and the sentence explaining them."""
-    unit = rules.Unit(measure.unit)
-    if update.actual is None and update.missing_reason:
-        label = MeasureUpdate.MissingReason(update.missing_reason).label
-        update.status, update.status_colour, update.status_explained = "N/A", "grey", label
-        return
-    rating = rules.rate_measure(
-        actual=update.actual,
-        target=target,
-        polarity=rules.Polarity(measure.polarity),
-        scheme=scheme,
-        unit=unit,
-    )
-    explained = rules.explain_rating(rating, target=target, unit=unit, scheme=scheme)
-    if rating.band is not None:
-        update.status, update.status_colour = rating.band.label, rating.band.colour
-    elif rating.outcome == rules.Outcome.NO_TARGET:
-        update.status, update.status_colour = "No target", "grey"
-    else:
-        update.status, update.status_colour = "N/A", "grey"
-    update.status_explained = explained[:300]
 
 
 class MeasureSection(ItemSection):
@@ -67,17 +51,18 @@ class MeasureSection(ItemSection):
     missing_problem = "Enter the actual, or say why there is none"
 
     def items_of(self, ret: Return) -> QuerySet[Measure]:
-        return super().items_of(ret).with_target_for(ret.quarter.number)  # type: ignore[attr-defined]
+        items = cast(MeasureQuerySet, super().items_of(ret))
+        return items.with_target_for(ret.quarter.number)
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         return {"scheme": scheme_in_use().as_rules(), "quarter_number": ret.quarter.number}
 
     def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
-        fields["status_override"].choices = override_choices(extra["scheme"])  # type: ignore[attr-defined]
+        cast(ChoiceField, fields["status_override"]).choices = override_choices(extra["scheme"])
 
-    def derive(self, update: Any, *, item: Any, ret: Return, form: Any) -> None:
-        update.target = form.target
-        rate(update, measure=item, target=form.target, scheme=form.scheme)
+    def derive(self, update: Any, *, item: Any, ret: Return, context: Mapping[str, Any]) -> None:
+        target = item.target_for(context["quarter_number"])
+        update.rate(measure=item, target=target, scheme=context["scheme"])
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if name == "actual" and value is not None:

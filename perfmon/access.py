@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -24,8 +24,9 @@ from perfmon.models import (
     ReturnEvent,
     User,
 )
+from perfmon.models.items import Item
 
-Item = TypeVar("Item", bound=Model)
+AnyItem = TypeVar("AnyItem", bound=Item)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def get_return_for_user(
 
 
 @dataclass(frozen=True)
-class ItemAccess(Generic[Item]):
+class ItemAccess(Generic[AnyItem]):
     """One person's view of one item of any kind (a measure, an action, a project, a risk).
 
     Anyone signed in sees an item's definition and its quarters from approved returns. The
@@ -132,7 +133,7 @@ class ItemAccess(Generic[Item]):
     item moved) stays hidden.
     """
 
-    item: Item
+    item: AnyItem
     is_team: bool
     roles: frozenset[str]
 
@@ -151,7 +152,7 @@ class ItemAccess(Generic[Item]):
         return updates.filter(shown)
 
 
-def item_access(user: User, item: Item) -> ItemAccess[Item]:
+def item_access(user: User, item: AnyItem) -> ItemAccess[AnyItem]:
     """`user`'s view of `item` (anything with a portfolio)."""
     is_team = user.is_performance_team
     # The team sees everything, so their roles need not be looked up.

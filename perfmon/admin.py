@@ -187,7 +187,7 @@ class SentFilter(admin.SimpleListFilter):
 
 class ReminderInline(admin.TabularInline):
     model = Reminder
-    fields = ["kind", "portfolio", "quarter", "deadline", "days"]
+    fields = ("kind", "portfolio", "quarter", "deadline", "days")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -204,7 +204,7 @@ class ReminderEmailAdmin(admin.ModelAdmin):
     list_filter = [SentFilter, "kind", "on_date"]
     search_fields = ["recipient__username", "recipient__email", "subject"]
     date_hierarchy = "on_date"
-    readonly_fields = [
+    readonly_fields = (
         "recipient",
         "kind",
         "on_date",
@@ -217,7 +217,7 @@ class ReminderEmailAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
         "failed_at",
-    ]
+    )
     fields = readonly_fields
     inlines = [ReminderInline]
     actions = ["send_again"]

@@ -9,32 +9,31 @@ Return), `version`, `updated_by` and `updated_at`, and simple-history records.
 from __future__ import annotations
 
 import copy
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.db import models
 from django.db.models import Count, Q
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from perfmon.merge import RowEdit, save_section
 from perfmon.models import Portfolio, ReportingYear, Return, User
+from perfmon.models.items import Item, ItemUpdate
 from perfmon.sections import (
-    Change,
     Clash,
-    Merged,
     Missing,
     ReturnSection,
     SectionForm,
     SectionSave,
-    StaleForm,
 )
 
+ItemT = TypeVar("ItemT", bound=Item)
+UpdateT = TypeVar("UpdateT", bound=ItemUpdate)
 
-class RowForm(forms.Form):
+
+class RowForm(forms.Form, Generic[ItemT, UpdateT]):
     """Base of a section's per-item form. `version` is the version of the item's update
     the page was loaded with: what this person changed is measured against it."""
 
@@ -43,18 +42,21 @@ class RowForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        item: models.Model,
-        previous: models.Model | None,
+        item: ItemT,
+        previous: UpdateT | None,
+        stored: UpdateT | None = None,
         fields: Mapping[str, forms.Field] | None = None,
         **kwargs: Any,
     ) -> None:
         self.item = item
         self.previous = previous
-        self.stored: models.Model | None = kwargs.pop("stored", None)
+        self.stored = stored
         if fields is not None:
             # Django deep-copies a form's fields for every instance; a section's rows
             # share the fields it prepared once (see ItemSection.build_rows).
-            self.base_fields = _SharedFields(fields)
+            # (An instance attribute: BaseForm reads self.base_fields, which the stubs
+            # declare a class variable.)
+            self.base_fields = _SharedFields(fields)  # type: ignore[misc]
         super().__init__(*args, **kwargs)
 
 
@@ -72,18 +74,9 @@ class Row:
     item: Any
     stored: Any  # this return's update, or None
     previous: Any  # last quarter's update, or None
-    form: RowForm
+    form: RowForm[Any, Any]
     clashes: list[Clash] = field(default_factory=list)
     anchor: str = ""
-
-
-@dataclass
-class _Merge:
-    """One row's three-way merge: what the person loaded, sent, and what is stored."""
-
-    write: dict[str, Any] = field(default_factory=dict)
-    merged: list[str] = field(default_factory=list)  # fields only the other person changed
-    clashes: list[str] = field(default_factory=list)  # fields both changed, differently
 
 
 @dataclass
@@ -93,6 +86,7 @@ class ItemSectionForm(SectionForm):
     editable: bool
     data: Mapping[str, Any] | None
     rows: list[Row] = field(default_factory=list)
+    context: Mapping[str, Any] = field(default_factory=dict)  # the section's form_kwargs
 
     def is_valid(self) -> bool:
         # Every row validates, so every row's errors can be shown at once.
@@ -103,7 +97,7 @@ class ItemSectionForm(SectionForm):
             Missing(
                 anchor=self._anchor(row, name),
                 item=self.section.item_label(row.item),
-                problem=error,
+                problem=str(error),
             )
             for row in self.rows
             for name, errors in row.form.errors.items()
@@ -115,125 +109,23 @@ class ItemSectionForm(SectionForm):
             return row.anchor
         return f"id_{row.form.prefix}-{name}"
 
-    def _loaded(self, row: Row, stored: Any, history: Sequence[Any]) -> dict[str, Any]:
-        """The values this person's page showed: the stored update at the version the
-        page was loaded with (from its history), or, for an item nobody had saved, the
-        blank values with what is carried over from last quarter."""
-        version = row.form.cleaned_data.get("version") or 0
-        if stored is not None and version == stored.version:
-            return self.section.values_of(stored, item=row.item)
-        if version == 0:
-            blank = self.section.values_of(None, item=row.item)
-            return blank | self.section.initial_from_previous(row.previous)
-        for record in history:
-            if record.version == version:
-                return self.section.values_of(record, item=row.item)
-        raise StaleForm(f"No version {version} of {self.section.item_label(row.item)}.")
-
-    def _merge(self, row: Row, stored: Any, history: Sequence[Any]) -> _Merge:
-        now = self.section.values_of(stored, item=row.item)
-        mine = self.section.cleaned_values(row.form.cleaned_data)
-        if stored is None:  # nobody has saved this item: all that differs is this person's
-            return _Merge(write={n: v for n, v in mine.items() if v != now[n]})
-        loaded = self._loaded(row, stored, history)
-        merge = _Merge()
-        for name, value in mine.items():
-            theirs_changed = now[name] != loaded[name]
-            if value == loaded[name]:
-                if theirs_changed:
-                    merge.merged.append(name)
-            elif not theirs_changed or now[name] == value:
-                if now[name] != value:
-                    merge.write[name] = value
-            else:
-                merge.clashes.append(name)
-        return merge
+    def edits(self) -> list[RowEdit]:
+        """What was sent, row by row, once the rows are valid."""
+        value_fields = self.section.value_fields
+        return [
+            RowEdit(
+                item=row.item,
+                previous=row.previous,
+                version=row.form.cleaned_data.get("version") or 0,
+                values=self.section.cleaned_values(row.form.cleaned_data),
+                field_ids={name: self._anchor(row, name) for name in value_fields},
+            )
+            for row in self.rows
+        ]
 
     def save(self, *, ret: Return, user: User) -> SectionSave:
-        self.ret = ret
-        if not self.rows:
-            return SectionSave()
-        current = self.section.updates_by_item(ret, select_user=True)
-        for row in self.rows:
-            version = row.form.cleaned_data.get("version") or 0
-            stored = current.get(row.item.pk)
-            if version > (stored.version if stored else 0):
-                raise StaleForm(f"No version {version} of {self.section.item_label(row.item)}.")
-        history = self.section.history_since(
-            {
-                stored.pk: row.form.cleaned_data.get("version") or 0
-                for row in self.rows
-                if (stored := current.get(row.item.pk)) is not None
-                and (row.form.cleaned_data.get("version") or 0) != stored.version
-            }
-        )
-        result = SectionSave()
-        now = timezone.now()
-        created, updated = [], []
-        for row in self.rows:
-            stored = current.get(row.item.pk)
-            records = history.get(stored.pk, []) if stored else []
-            merge = self._merge(row, stored, records)
-            result.merged += [self._merged(row, name, records) for name in merge.merged]
-            result.clashes += [self._clash(row, name, stored, records) for name in merge.clashes]
-            if not merge.write:
-                continue
-            update = stored or self.section.update_model(
-                **{self.section.item_field: row.item}, ret=ret, version=0
-            )
-            before = self.section.values_of(stored, item=row.item)
-            for name, value in merge.write.items():
-                setattr(update, name, value)
-            self.section.derive(update, item=row.item, ret=ret, form=row.form)
-            update.version += 1
-            update.updated_by = user
-            update.updated_at = now
-            (updated if stored else created).append(update)
-            result.changes += [
-                Change(
-                    item=row.item.reference,
-                    field=self.section.field_label(name),
-                    before=self.section.show(name, before[name], item=row.item),
-                    after=self.section.show(name, value, item=row.item),
-                )
-                for name, value in merge.write.items()
-            ]
-        model = self.section.update_model
-        if created:
-            bulk_create_with_history(created, model, default_user=user)
-        if updated:
-            fields = [*self.section.value_fields, *self.section.derived_fields]
-            fields += ["version", "updated_by", "updated_at"]
-            bulk_update_with_history(updated, model, fields=fields, default_user=user)
-        return result
-
-    def _changed_by(self, name: str, records: Sequence[Any]) -> Any:
-        """Who last changed field `name` in `records` (oldest first, from the loaded
-        version on)."""
-        who = None
-        for before, after in itertools.pairwise(records):
-            if getattr(before, name) != getattr(after, name):
-                who = after.history_user
-        return who or (records[-1].history_user if records else None)
-
-    def _merged(self, row: Row, name: str, records: Sequence[Any]) -> Merged:
-        stored_value = getattr(records[-1], name) if records else None
-        return Merged(
-            item=row.item.reference,
-            field=self.section.field_label(name),
-            changed_by=_person(self._changed_by(name, records)),
-            value=self.section.show(name, stored_value, item=row.item),
-        )
-
-    def _clash(self, row: Row, name: str, stored: Any, records: Sequence[Any]) -> Clash:
-        yours = self.section.cleaned_values(row.form.cleaned_data)[name]
-        return Clash(
-            item=row.item.reference,
-            field=self.section.field_label(name),
-            anchor=self._anchor(row, name),
-            changed_by=_person(self._changed_by(name, records)),
-            theirs=self.section.show(name, getattr(stored, name), item=row.item),
-            yours=self.section.show(name, yours, item=row.item),
+        return save_section(
+            section=self.section, ret=ret, user=user, edits=self.edits(), context=self.context
         )
 
     def after_clash(self, *, ret: Return, clashes: Sequence[Clash]) -> ItemSectionForm:
@@ -244,7 +136,7 @@ class ItemSectionForm(SectionForm):
                 if self._anchor(row, name) in anchors:
                     value = self.section.cleaned_values(row.form.cleaned_data)[name]
                     keep.setdefault(row.item.pk, {})[name] = value
-        rows = self.section.build_rows(ret, None, editable=self.editable, keep=keep)
+        rows, context = self.section.build_rows(ret, None, editable=self.editable, keep=keep)
         for row in rows:
             row.clashes = [
                 anchors[anchor]
@@ -252,19 +144,20 @@ class ItemSectionForm(SectionForm):
                 if (anchor := f"id_{row.form.prefix}-{name}") in anchors
             ]
         return ItemSectionForm(
-            section=self.section, ret=ret, editable=self.editable, data=None, rows=rows
+            section=self.section,
+            ret=ret,
+            editable=self.editable,
+            data=None,
+            rows=rows,
+            context=context,
         )
 
 
-def _person(user: Any) -> str:
-    return str(user.display_name if hasattr(user, "display_name") else user) if user else "Someone"
-
-
 class ItemSection(ReturnSection):
-    item_model: type[models.Model]
-    update_model: type[models.Model]
+    item_model: type[Item]
+    update_model: type[ItemUpdate]
     item_field: str  # the update's foreign key to its item
-    row_form: type[RowForm]
+    row_form: type[RowForm[Any, Any]]
     prefix: str
     value_fields: Sequence[str]  # what officers type, in the update model and the row form
     derived_fields: Sequence[str] = ()  # what derive() works out
@@ -275,7 +168,7 @@ class ItemSection(ReturnSection):
 
     def items(self, *, portfolio: Portfolio, year: ReportingYear) -> models.QuerySet[Any]:
         return (
-            self.item_model.objects.filter(portfolio=portfolio, year=year)  # type: ignore[attr-defined]
+            self.item_model.objects.filter(portfolio=portfolio, year=year)
             .select_related("theme")
             .order_by("reference")
         )
@@ -295,8 +188,10 @@ class ItemSection(ReturnSection):
             return "yes" if value else "no"
         return "" if value is None else str(value)
 
-    def derive(self, update: Any, *, item: Any, ret: Return, form: RowForm) -> None:
-        """Work out stored values (a status, a score) from what was typed."""
+    def derive(self, update: Any, *, item: Any, ret: Return, context: Mapping[str, Any]) -> None:
+        """Work out stored values (a status, a score) from what was entered: the update's
+        own derive(), given `context` (form_kwargs(ret))."""
+        update.derive(**context)
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         """Extra keyword arguments for every row form, loaded once per return."""
@@ -318,8 +213,8 @@ class ItemSection(ReturnSection):
     @cached_property
     def blank_values(self) -> dict[str, Any]:
         """The value fields' defaults: what an item nobody has saved holds."""
-        meta = self.update_model._meta
-        return {name: meta.get_field(name).get_default() for name in self.value_fields}
+        fields = {f.name: f for f in self.update_model._meta.concrete_fields}
+        return {name: fields[name].get_default() for name in self.value_fields}
 
     def cleaned_values(self, cleaned: Mapping[str, Any]) -> dict[str, Any]:
         return {name: cleaned.get(name) for name in self.value_fields}
@@ -329,7 +224,7 @@ class ItemSection(ReturnSection):
     def updates_by_item(self, ret: Return, *, select_user: bool = False) -> dict[int, Any]:
         if ret.pk is None:
             return {}
-        updates = self.update_model.objects.filter(ret=ret)  # type: ignore[attr-defined]
+        updates = self.update_model.objects.filter(ret=ret)
         if select_user:
             updates = updates.select_related("updated_by")
         return {getattr(u, f"{self.item_field}_id"): u for u in updates}
@@ -343,7 +238,7 @@ class ItemSection(ReturnSection):
         for pk, version in versions.items():
             wanted |= Q(id=pk, version__gte=version)
         records = (
-            self.update_model.history.model.objects.filter(wanted)  # type: ignore[attr-defined]
+            self.update_model.history.model.objects.filter(wanted)
             .select_related("history_user")
             .order_by("id", "version", "history_id")
         )
@@ -356,7 +251,7 @@ class ItemSection(ReturnSection):
         """Last quarter's update of each item; for quarter 1, last year's quarter 4 of the
         item it continues (`previous`)."""
         quarter = ret.quarter
-        manager = self.update_model.objects  # type: ignore[attr-defined]
+        manager = self.update_model.objects
         state = Q(ret__state=Return.State.APPROVED)
         if quarter.number > 1:
             updates = manager.filter(
@@ -382,12 +277,12 @@ class ItemSection(ReturnSection):
         *,
         editable: bool,
         keep: Mapping[int, Mapping[str, Any]] | None = None,
-    ) -> list[Row]:
-        """A row form for each item; unbound ones show what is stored, with `keep`'s
-        values (by item id) in place of the stored ones."""
+    ) -> tuple[list[Row], dict[str, Any]]:
+        """A row form for each item, and the form_kwargs they were made with; unbound
+        forms show what is stored, with `keep`'s values (by item id) in place of it."""
         items = list(self.items_of(ret))
         if not items:  # nothing to show: no forms, so nothing else to load
-            return []
+            return [], {}
         stored = self.updates_by_item(ret)
         previous = self.previous_updates(ret, items)
         extra = self.form_kwargs(ret)
@@ -423,25 +318,22 @@ class ItemSection(ReturnSection):
                     anchor=f"{self.prefix}{item.pk}",
                 )
             )
-        return rows
+        return rows, extra
 
     # ReturnSection --------------------------------------------------------------------
 
     def form(
         self, *, ret: Return, data: Mapping[str, Any] | None = None, editable: bool = True
     ) -> ItemSectionForm:
+        rows, context = self.build_rows(ret, data, editable=editable)
         return ItemSectionForm(
-            section=self,
-            ret=ret,
-            editable=editable,
-            data=data,
-            rows=self.build_rows(ret, data, editable=editable),
+            section=self, ret=ret, editable=editable, data=data, rows=rows, context=context
         )
 
     def missing(self, *, ret: Return) -> list[Missing]:
         items = self.items(portfolio=ret.portfolio, year=ret.quarter.year)
         complete = set(
-            self.update_model.objects.filter(self.complete_when, ret=ret).values_list(  # type: ignore[attr-defined]
+            self.update_model.objects.filter(self.complete_when, ret=ret).values_list(
                 self.item_field, flat=True
             )
         )
@@ -459,7 +351,7 @@ class ItemSection(ReturnSection):
         self, *, portfolios: Sequence[Portfolio], year: ReportingYear
     ) -> dict[int, int]:
         counts = (
-            self.item_model.objects.filter(portfolio__in=portfolios, year=year)  # type: ignore[attr-defined]
+            self.item_model.objects.filter(portfolio__in=portfolios, year=year)
             .values("portfolio_id")
             .annotate(n=Count("pk"))
         )
@@ -473,13 +365,13 @@ class ItemSection(ReturnSection):
             pairs |= Q(portfolio_id=ret.portfolio_id, year_id=ret.quarter.year_id)
         totals = {
             (row["portfolio_id"], row["year_id"]): row["n"]
-            for row in self.item_model.objects.filter(pairs)  # type: ignore[attr-defined]
+            for row in self.item_model.objects.filter(pairs)
             .values("portfolio_id", "year_id")
             .annotate(n=Count("pk"))
         }
         done = {
             row["ret_id"]: row["n"]
-            for row in self.update_model.objects.filter(self.complete_when, ret__in=returns)  # type: ignore[attr-defined]
+            for row in self.update_model.objects.filter(self.complete_when, ret__in=returns)
             .values("ret_id")
             .annotate(n=Count("pk"))
         }

@@ -106,7 +106,7 @@ def _move(
     )
     ret.state = to
     ret.updated_at = event.at
-    ret._history_user = user  # type: ignore[attr-defined]
+    ret._history_user = user
     ret.save(update_fields=["state", "updated_at"])
     # Who hears of it is claimed with the step itself; the emails go once it commits.
     for email_id in reminders.claim_event_emails(event=event):

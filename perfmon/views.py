@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,8 +16,14 @@ from django.views.decorators.http import require_POST
 from perfmon import inboxes, quarters, reminders, services
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import DecisionForm, ReopenForm
-from perfmon.models import Portfolio, Quarter, Return, ReturnEvent
+from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
 from perfmon.sections import Clash, Merged, Missing, SectionForm, sections
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The person making the request: every page but sign-in needs one
+    (LoginRequiredMiddleware)."""
+    return cast(User, request.user)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "reporting_months": quarters.QUARTER_MONTHS[number]
         + f" {quarters.quarter_bounds(start_year, number)[1].year}",
         "quarter": Quarter.objects.being_reported(today).select_related("year").first(),
-        "portfolios": Portfolio.objects.held_by(request.user).order_by("name"),
+        "portfolios": Portfolio.objects.held_by(signed_in(request)).order_by("name"),
     }
     return render(request, "perfmon/home.html", context)
 
@@ -92,7 +98,7 @@ def _render_return(
 
 def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
     access = get_return_for_user(
-        request.user, portfolio_id, year, quarter, write=request.method == "POST"
+        signed_in(request), portfolio_id, year, quarter, write=request.method == "POST"
     )
     ret = access.ret
     data = request.POST if request.method == "POST" else None
@@ -103,13 +109,13 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
         return _render_return(request, access, forms, status=400)
     try:
         result = services.save_return(
-            ret=ret, user=request.user, forms=forms, submit="submit" in data
+            ret=ret, user=signed_in(request), forms=forms, submit="submit" in data
         )
     except services.ReturnError as error:
         messages.error(request, str(error))
         return redirect(request.path)
     if result.clashes:
-        access = get_return_for_user(request.user, portfolio_id, year, quarter)
+        access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
         forms = [form.after_clash(ret=access.ret, clashes=result.clashes) for form in forms]
         return _render_return(
             request, access, forms, clashes=result.clashes, merged=result.merged, status=409
@@ -120,7 +126,7 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
     if result.submitted:
         messages.success(request, "Return submitted. Its directors have been told.")
     elif result.missing:
-        access = get_return_for_user(request.user, portfolio_id, year, quarter)
+        access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
         forms = [s.form(ret=access.ret, editable=access.can_edit) for s in sections]
         saved = f"{len(result.changes)} change(s) saved as a draft. " if result.changes else ""
         messages.warning(request, f"{saved}The return was not submitted: see what is missing.")
@@ -134,7 +140,7 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
 
 @require_POST
 def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
-    access = get_return_for_user(request.user, portfolio_id, year, quarter)
+    access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
     if not access.can_decide:
         raise PermissionDenied("Only a director of this portfolio can decide on this return.")
     form = DecisionForm(request.POST)
@@ -145,7 +151,7 @@ def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: i
         if form.cleaned_data["decision"] == DecisionForm.APPROVE:
             services.approve_return(
                 ret=access.ret,
-                user=request.user,
+                user=signed_in(request),
                 comment=form.cleaned_data["comment"],
                 seen=form.cleaned_data["seen"],
             )
@@ -153,7 +159,7 @@ def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: i
         else:
             services.return_to_officers(
                 ret=access.ret,
-                user=request.user,
+                user=signed_in(request),
                 comment=form.cleaned_data["comment"],
                 seen=form.cleaned_data["seen"],
             )
@@ -165,23 +171,25 @@ def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: i
 
 @require_POST
 def reopen_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
-    access = get_return_for_user(request.user, portfolio_id, year, quarter)
+    access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
     if not access.can_reopen:
         raise PermissionDenied("Only the performance team can reopen an approved return.")
     form = ReopenForm(request.POST)
     if not form.is_valid():
         forms = [s.form(ret=access.ret, editable=False) for s in sections]
         return _render_return(request, access, forms, reopen=form, status=400)
-    services.reopen_return(ret=access.ret, user=request.user, reason=form.cleaned_data["reason"])
+    services.reopen_return(
+        ret=access.ret, user=signed_in(request), reason=form.cleaned_data["reason"]
+    )
     messages.success(request, "Return reopened: its officers can change it again.")
     return redirect(return_url(access.ret))
 
 
 def my_returns(request: HttpRequest) -> HttpResponse:
-    rows = inboxes.officer_returns(request.user, today=timezone.localdate())
+    rows = inboxes.officer_returns(signed_in(request), today=timezone.localdate())
     return render(request, "perfmon/my_returns.html", {"rows": rows})
 
 
 def approvals(request: HttpRequest) -> HttpResponse:
-    rows = inboxes.awaiting_approval(request.user)
+    rows = inboxes.awaiting_approval(signed_in(request))
     return render(request, "perfmon/approvals.html", {"rows": rows})

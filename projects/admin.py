@@ -1,7 +1,7 @@
 """The performance team's admin for projects and their updates.
 
 Projects keep and show their history (SimpleHistoryAdmin) and import and export as
-spreadsheets (ImportExportMixin, see projects.resources): the mixin goes first so its
+spreadsheets (SpreadsheetImportExportMixin, see projects.resources): the mixin goes first so its
 change list template adds the buttons. Quarterly updates are read-only here, and export
 only: they change through their return, which keeps the version checks, the approval lock
 and the return's trail.
@@ -14,20 +14,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
-from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats import base_formats
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from perfmon.resources import SPREADSHEET_FORMATS, SpreadsheetImportExportMixin
 from projects.models import Project, ProjectUpdate
 from projects.resources import ProjectResource, ProjectUpdateResource
 
-SPREADSHEET_FORMATS = [
-    fmt for fmt in (base_formats.CSV, base_formats.XLSX, base_formats.TSV) if fmt.is_available()
-]
-
 
 @admin.register(Project)
-class ProjectAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ProjectAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [ProjectResource]
     formats = SPREADSHEET_FORMATS
     list_display = ["reference", "name", "year", "portfolio", "theme", "stage", "gateway"]
@@ -51,7 +47,7 @@ class ProjectAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "previous",
     ]
 
-    def view_on_site(self, obj: Project) -> str:  # type: ignore[override]
+    def view_on_site(self, obj: Project) -> str:
         return reverse("projects:project", args=[obj.pk])
 
     def has_import_permission(self, request: HttpRequest) -> bool:

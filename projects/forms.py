@@ -4,7 +4,7 @@ filters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import BoundField
@@ -12,7 +12,7 @@ from django.forms import BoundField
 from perfmon.item_sections import RowForm
 from perfmon.models import Portfolio, Quarter, Theme
 from projects import rules
-from projects.models import CRITERION_FIELDS, ProjectUpdate, Rating
+from projects.models import CRITERION_FIELDS, Project, ProjectUpdate, Rating
 
 ON_TRACK_CHOICES = [("True", "On track"), ("False", "Not on track")]
 
@@ -63,7 +63,7 @@ def previous_answer(update: ProjectUpdate | None, criterion: rules.Criterion) ->
     return f"{text}: {reason}" if reason else text
 
 
-class ProjectUpdateForm(RowForm):
+class ProjectUpdateForm(RowForm[Project, ProjectUpdate]):
     time_on_track = _on_track_field(rules.Criterion.TIME)
     time_reason = _reason_field(rules.Criterion.TIME)
     cost_on_track = _on_track_field(rules.Criterion.COST)
@@ -91,7 +91,7 @@ class ProjectUpdateForm(RowForm):
                 label=criterion.value.capitalize(),
                 on_track=self[on],
                 reason=self[why],
-                previous=previous_answer(self.previous, criterion),  # type: ignore[arg-type]
+                previous=previous_answer(self.previous, criterion),
             )
             for criterion, (on, why) in CRITERION_FIELDS.items()
         ]
@@ -140,11 +140,13 @@ class DashboardForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["quarter"].choices = [(str(q.pk), str(q)) for q in quarters]
-        self.fields["theme"].choices = [("", "All themes")] + [(str(t.pk), t.name) for t in themes]
-        self.fields["portfolio"].choices = [("", "All portfolios")] + [
-            (str(p.pk), p.name) for p in portfolios
-        ]
+        choices = {
+            "quarter": [(str(q.pk), str(q)) for q in quarters],
+            "theme": [("", "All themes")] + [(str(t.pk), t.name) for t in themes],
+            "portfolio": [("", "All portfolios")] + [(str(p.pk), p.name) for p in portfolios],
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = options
         self._known: dict[str, dict[str, Any]] = {
             "quarter": {str(q.pk): q for q in quarters},
             "theme": {str(t.pk): t for t in themes},

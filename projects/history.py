@@ -31,10 +31,10 @@ __all__ = ["Change", "Entry", "project_history"]
 
 def project_history(project: Project) -> list[Entry]:
     """Changes to the project's definition and its quarterly updates, newest first."""
-    records = Project.history.filter(id=project.pk).select_related(  # type: ignore[attr-defined]
+    records = Project.history.filter(id=project.pk).select_related(
         "history_user", "year", "portfolio", "theme", "sponsor", "manager", "previous"
     )
-    updates = ProjectUpdate.history.filter(project_id=project.pk).select_related(  # type: ignore[attr-defined]
+    updates = ProjectUpdate.history.filter(project_id=project.pk).select_related(
         "history_user", "ret__quarter__year"
     )
     return newest_first(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from perfmon.models import Return
 from perfmon.models.items import Item, ItemUpdate
 from projects import rules
 
@@ -78,11 +79,11 @@ class Project(Item):
 CRITERION_FIELDS = {c: (f"{c.value}_on_track", f"{c.value}_reason") for c in rules.CRITERIA}
 
 
-def _on_track(label: str) -> models.BooleanField:  # type: ignore[type-arg]
+def _on_track(label: str) -> models.BooleanField:
     return models.BooleanField(f"{label} on track", null=True, blank=True)
 
 
-def _reason(label: str) -> models.CharField:  # type: ignore[type-arg]
+def _reason(label: str) -> models.CharField:
     return models.CharField(f"{label}: why not on track", max_length=300, blank=True)
 
 
@@ -96,7 +97,6 @@ class ProjectUpdate(ItemUpdate):
 
     ITEM_FIELD = "project"
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="updates")
-    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="project_updates")
     time_on_track = _on_track("Time")
     time_reason = _reason("Time")
     cost_on_track = _on_track("Cost")
@@ -148,6 +148,9 @@ class ProjectUpdate(ItemUpdate):
             (c.value.capitalize(), getattr(self, on), getattr(self, why))
             for c, (on, why) in CRITERION_FIELDS.items()
         ]
+
+    def derive(self, **_: Any) -> None:
+        self.derive_rag()
 
     def derive_rag(self) -> None:
         """Store the RAG from the criteria (blank until all four are answered)."""

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Q
 
 from perfmon.item_sections import ItemSection
-from perfmon.models import Return
 from projects.forms import ProjectUpdateForm
 from projects.models import CRITERION_FIELDS, Project, ProjectUpdate, Rating
 
@@ -49,9 +48,6 @@ class ProjectSection(ItemSection):
         if name == "dca":
             return "DCA"
         return super().field_label(name)
-
-    def derive(self, update: Any, *, item: Any, ret: Return, form: Any) -> None:
-        update.derive_rag()
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if name == "dca" and value:

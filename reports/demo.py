@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
-from measures.sections import rate
 from perfmon import demo as frame_demo
 from perfmon import quarters
 from perfmon.lineage import carry_on
@@ -96,7 +96,7 @@ def _precision(measure: Measure) -> Decimal:
     return Decimal(1) if measure.unit in {"count", "currency"} else Decimal("0.1")
 
 
-def _plan(portfolios: list[Portfolio]) -> dict[tuple[str, int], str]:
+def _plan(portfolios: list[Portfolio]) -> dict[tuple[str, int], Return.State]:
     """Which state each demo return is in: every state appears in the inboxes."""
     plan = {(p.name, 1): Return.State.APPROVED for p in portfolios}
     # This quarter: the other portfolios are approved, so the reports, the dashboard and
@@ -138,11 +138,11 @@ def _current_returns(year: ReportingYear, *, today: date, users: dict[str, User]
 def _demo_return(
     portfolio: Portfolio,
     quarter: Quarter,
-    state: str,
+    state: Return.State,
     *,
     officer: User,
     director: User,
-    scheme: object,
+    scheme: rules.Scheme,
     last_actuals: dict[str, Decimal | None],
 ) -> None:
     ret = Return.objects.create(portfolio=portfolio, quarter=quarter, state=state)
@@ -165,7 +165,7 @@ def _demo_return(
             updated_by=officer,
             updated_at=at,
         )
-        rate(update, measure=measure, target=measure.target, scheme=scheme)  # type: ignore[arg-type]
+        update.rate(measure=measure, target=measure.target, scheme=scheme)
         updates.append(update)
     bulk_create_with_history(updates, MeasureUpdate, default_user=officer)
     actions = list(Action.objects.filter(portfolio=portfolio, year=quarter.year))

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,6 @@ from measures.models import (
     RatingScheme,
     as_stored,
 )
-from measures.sections import rate
 from measures.values import ParsedActual, ValueParseError, parse_actual, parse_target
 from perfmon import quarters, services
 from perfmon.models import (
@@ -295,7 +294,7 @@ def _year(start_year: int) -> ReportingYear:
     existing = ReportingYear.objects.filter(start_year=start_year).first()
     if existing:
         return existing
-    deadlines = {}
+    deadlines: dict[int, tuple[date | None, date | None]] = {}
     for number in Quarter.Number.values:
         ends = quarters.quarter_bounds(start_year, number)[1]
         deadlines[number] = (ends + timedelta(days=21), ends + timedelta(days=35))
@@ -486,7 +485,7 @@ def _update_values(
         missing_reason=parsed.missing_reason.value if parsed.missing_reason else "",
         target=measure.target,
     )
-    rate(probe, measure=measure, target=measure.target, scheme=writer.scheme)
+    probe.rate(measure=measure, target=measure.target, scheme=writer.scheme)
     override = ""
     if published and published.lower() not in {probe.status.lower(), "n/a", ""}:
         override = published  # the council's published status, kept beside ours
@@ -542,25 +541,20 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
     measures = _sync_items(writer, Measure, measure_rows, writer.year, "measure")
     updates = []
     for row, _ in measure_rows:
+        assert row.actual is not None  # every measure row has one (checked above)
         measure = measures[row.reference]
         updates.append(
             (measure, writer.q4, _update_values(writer, measure, row.actual, row.published_status))
         )
     _sync_updates(writer, MeasureUpdate, "measure", updates)
-    _sync_updates(
-        writer,
-        MeasureUpdate,
-        "measure",
-        [
-            (
-                earlier[row.reference],
-                writer.last_q4,
-                _update_values(writer, earlier[row.reference], row.last_year, ""),
-            )
-            for row, _ in last_year_rows
-        ],
-        create_only=True,
-    )
+    last_year_updates = []
+    for row, _ in last_year_rows:
+        assert row.last_year is not None  # likewise
+        measure = earlier[row.reference]
+        last_year_updates.append(
+            (measure, writer.last_q4, _update_values(writer, measure, row.last_year, ""))
+        )
+    _sync_updates(writer, MeasureUpdate, "measure", last_year_updates, create_only=True)
     _import_projects_and_risks(writer, published)
     actions = _sync_items(writer, Action, action_rows, writer.year, "action")
     _sync_updates(
@@ -583,12 +577,6 @@ def _import_projects_and_risks(
     def q4_return(portfolio: Portfolio) -> Return:
         return writer.approved_return(portfolio, writer.q4)
 
-    common = {
-        "year": writer.year,
-        "return_for": q4_return,
-        "user": writer.user,
-        "reason": writer.reason,
-    }
     outcomes = {
         "project": import_published_projects(
             projects=[
@@ -600,7 +588,10 @@ def _import_projects_and_risks(
                 )
                 for row, values in published["project"]
             ],
-            **common,
+            year=writer.year,
+            return_for=q4_return,
+            user=writer.user,
+            reason=writer.reason,
         ),
         "risk": import_published_risks(
             risks=[
@@ -612,7 +603,10 @@ def _import_projects_and_risks(
                 )
                 for row, values in published["risk"]
             ],
-            **common,
+            year=writer.year,
+            return_for=q4_return,
+            user=writer.user,
+            reason=writer.reason,
         ),
     }
     counters = {

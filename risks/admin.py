@@ -1,7 +1,7 @@
 """The performance team's admin for risks, their assessments and the risk matrices.
 
 Every model keeps and shows its history (SimpleHistoryAdmin). Risks import and export as
-spreadsheets, assessments export (ImportExportMixin first, so its change list template
+spreadsheets, assessments export (SpreadsheetImportExportMixin first, so its change list template
 adds the buttons; see risks.resources). Importing needs the model's change permission,
 exporting its view permission (set in settings).
 
@@ -18,10 +18,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from perfmon.resources import SPREADSHEET_FORMATS
+from perfmon.resources import SPREADSHEET_FORMATS, SpreadsheetImportExportMixin
 from risks.models import AxisPoint, MatrixCell, MatrixLevel, Risk, RiskAssessment, RiskMatrix
 from risks.resources import RiskAssessmentResource, RiskResource
 
@@ -78,7 +78,7 @@ class RiskMatrixAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Risk)
-class RiskAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class RiskAdmin(SpreadsheetImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [RiskResource]
     formats = SPREADSHEET_FORMATS
     list_display = [
@@ -108,7 +108,7 @@ class RiskAdmin(ImportExportMixin, SimpleHistoryAdmin):
         "previous",
     ]
 
-    def view_on_site(self, obj: Risk) -> str:  # type: ignore[override]
+    def view_on_site(self, obj: Risk) -> str:
         return reverse("risks:risk", args=[obj.pk])
 
 

@@ -86,11 +86,10 @@ def fill_return(ret: Return, *, officer: User, complete: bool) -> None:
         )
         for side in risk.sides:
             last = before.side(side) if before else None
-            if last is not None and last.placed:
-                start = (last.likelihood, last.impact)
-            else:
+            start = last.cell if last is not None else None
+            if start is None:
                 start = starting_cell(last.score if last else None, risk.reference)
-            likelihood, impact = moved_cell(start, risk.reference, quarter.number)  # type: ignore[arg-type]
+            likelihood, impact = moved_cell(start, risk.reference, quarter.number)
             setattr(assessment, f"{side.value}_likelihood", likelihood)
             setattr(assessment, f"{side.value}_impact", impact)
         for side in rules.Side:

@@ -4,7 +4,7 @@ the risk register and heat map."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import BoundField
@@ -12,7 +12,7 @@ from django.forms import BoundField
 from perfmon.item_sections import RowForm
 from perfmon.models import Portfolio
 from risks import rules
-from risks.models import SideAssessment
+from risks.models import Risk, RiskAssessment, SideAssessment
 
 
 def _scale_field(label: str, axis: str) -> forms.TypedChoiceField:
@@ -41,7 +41,7 @@ class SideRow:
     change: str
 
 
-class RiskAssessmentForm(RowForm):
+class RiskAssessmentForm(RowForm[Risk, RiskAssessment]):
     threat_likelihood = _scale_field("Threat likelihood", "likelihood")
     threat_impact = _scale_field("Threat impact", "impact")
     opportunity_likelihood = _scale_field("Opportunity likelihood", "likelihood")
@@ -82,9 +82,9 @@ class RiskAssessmentForm(RowForm):
         """Word each side's likelihood and impact choices from the council's matrices."""
         for side, matrix in matrices.items():
             for axis, points in (("likelihood", matrix.likelihood), ("impact", matrix.impact)):
-                fields[f"{side.value}_{axis}"].choices = [("", "Choose")] + [  # type: ignore[attr-defined]
-                    (n, points[n].text if n in points else str(n)) for n in rules.SCALE
-                ]
+                cast(forms.ChoiceField, fields[f"{side.value}_{axis}"]).choices = [
+                    ("", "Choose")
+                ] + [(n, points[n].text if n in points else str(n)) for n in rules.SCALE]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -75,10 +75,10 @@ ASSESSMENT_FIELDS = {
 
 def risk_history(risk: Risk) -> list[Entry]:
     """Changes to the risk's definition and its assessments, newest first."""
-    records = Risk.history.filter(id=risk.pk).select_related(  # type: ignore[attr-defined]
+    records = Risk.history.filter(id=risk.pk).select_related(
         "history_user", "portfolio", "theme", "owner", "previous"
     )
-    assessments = RiskAssessment.history.filter(risk_id=risk.pk).select_related(  # type: ignore[attr-defined]
+    assessments = RiskAssessment.history.filter(risk_id=risk.pk).select_related(
         "history_user", "ret__quarter__year"
     )
     return newest_first(

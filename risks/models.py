@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from perfmon.models import Return
 from perfmon.models.items import Item, ItemUpdate
 from risks import rules
 
@@ -217,7 +216,6 @@ class RiskAssessment(ItemUpdate):
 
     ITEM_FIELD = "risk"
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="assessments")
-    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="risk_assessments")
     threat_likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     threat_impact = models.PositiveSmallIntegerField(null=True, blank=True)
     threat_score = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -317,7 +315,14 @@ class SideAssessment:
     @property
     def placed(self) -> bool:
         """Whether it has a cell on the heat map."""
-        return self.likelihood is not None and self.impact is not None
+        return self.cell is not None
+
+    @property
+    def cell(self) -> tuple[int, int] | None:
+        """(likelihood, impact): its cell on the heat map, if it has one."""
+        if self.likelihood is None or self.impact is None:
+            return None
+        return self.likelihood, self.impact
 
     @property
     def text(self) -> str:

@@ -79,10 +79,10 @@ def register_rows(
 ) -> list[RegisterRow]:
     """Every risk of the quarter's year (of one portfolio if given), with its approved
     assessment for the quarter and last quarter's, ordered by portfolio and reference."""
-    risks = Risk.objects.filter(year=quarter.year).select_related("portfolio", "theme", "owner")
+    chosen = Risk.objects.filter(year=quarter.year).select_related("portfolio", "theme", "owner")
     if portfolio is not None:
-        risks = risks.filter(portfolio=portfolio)
-    risks = list(risks.order_by("portfolio__name", "reference"))
+        chosen = chosen.filter(portfolio=portfolio)
+    risks = list(chosen.order_by("portfolio__name", "reference"))
     now = {
         a.risk_id: a
         for a in published_assessments(user).filter(ret__quarter=quarter, risk__in=risks)
@@ -196,14 +196,14 @@ def build_heat_map(
         if view is None or view.now.score is None:
             heat.unassessed.append(row)
             continue
-        if view.previous is not None and view.previous.placed:
-            before[(view.previous.likelihood, view.previous.impact)] += 1  # type: ignore[index]
-        if not view.now.placed:
+        if view.previous is not None and view.previous.cell is not None:
+            before[view.previous.cell] += 1
+        cell = view.now.cell
+        if cell is None:
             heat.score_only.append(row)
             continue
-        cell = (view.now.likelihood, view.now.impact)
-        now[cell] += 1  # type: ignore[index]
-        references.setdefault(cell, []).append(row.risk.reference)  # type: ignore[arg-type]
+        now[cell] += 1
+        references.setdefault(cell, []).append(row.risk.reference)
         if view.moved_cell:
             heat.moves.append(Move(risk=row.risk, view=view))
     heat.rows = [
@@ -268,10 +268,11 @@ def arrows(moves: list[Move]) -> list[Arrow]:
     """An arrow per move, each a little apart so several between the same cells show."""
     drawn = []
     for index, move in enumerate(moves):
-        before, now = move.view.previous, move.view.now
-        assert before is not None
-        x1, y1 = _point(before.likelihood, before.impact, index)  # type: ignore[arg-type]
-        x2, y2 = _point(now.likelihood, now.impact, index)  # type: ignore[arg-type]
+        start = move.view.previous.cell if move.view.previous else None
+        end = move.view.now.cell
+        assert start is not None and end is not None, "a move is between two cells"
+        x1, y1 = _point(*start, index)
+        x2, y2 = _point(*end, index)
         # Stop short of the end, so heads of arrows into one cell do not meet.
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1)
         shorten = min(14, length / 4)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.forms import Field
 
 from perfmon import quarters
-from perfmon.item_sections import ItemSection, RowForm
+from perfmon.item_sections import ItemSection
 from perfmon.models import Portfolio, ReportingYear, Return
 from risks import rules
 from risks.forms import RiskAssessmentForm
@@ -93,8 +94,8 @@ class RiskSection(ItemSection):
             values[name] = values[name] or ""
         return values
 
-    def derive(self, update: Any, *, item: Any, ret: Return, form: RowForm) -> None:
-        matrices = form.matrices  # type: ignore[attr-defined]
+    def derive(self, update: Any, *, item: Any, ret: Return, context: Mapping[str, Any]) -> None:
+        matrices = context["matrices"]
         if any(getattr(update, f"{side.value}_likelihood") is not None for side in rules.Side):
             update.score_only = False  # likelihood and impact now replace a published score
         for side in rules.Side:

@@ -6,7 +6,7 @@ Each runs a fixed number of queries whatever the number of risks, years and quar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -49,7 +49,7 @@ class QuarterRow:
 
     @property
     def approved(self) -> bool:
-        return bool(self.assessment) and self.assessment.ret.state == Return.State.APPROVED  # type: ignore[union-attr]
+        return self.assessment is not None and self.assessment.ret.state == Return.State.APPROVED
 
 
 def quarter_rows(years: list[Risk], assessments: list[RiskAssessment]) -> list[QuarterRow]:
@@ -115,7 +115,7 @@ def _quarter(user: User, form: QuarterForm) -> Quarter | None:
 
 def _published_quarters() -> list[Quarter]:
     return list(
-        Quarter.objects.filter(returns__risk_assessments__ret__state=Return.State.APPROVED)
+        Quarter.objects.filter(returns__riskassessments__ret__state=Return.State.APPROVED)
         .select_related("year")
         .distinct()
         .order_by("-year__start_year", "-number")
@@ -153,7 +153,7 @@ def heat_map(request: HttpRequest) -> HttpResponse:
     quarter = _quarter(user, form)
     side = form.side_chosen()
     matrix = matrices_in_use()[side]
-    context = {
+    context: dict[str, Any] = {
         "quarter": quarter,
         "quarters": _published_quarters(),
         "side": side,

@@ -3,6 +3,7 @@ themes, Cabinet portfolios and who holds which role on which portfolio."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import cached_property
 
@@ -304,7 +305,7 @@ class PortfolioRole(models.Model):
         return f"{self.user} – {self.get_role_display()}, {self.portfolio}"
 
     def unique_error_message(
-        self, model_class: type[models.Model], unique_check: tuple[str, ...]
+        self, model_class: type[models.Model], unique_check: Sequence[str]
     ) -> ValidationError:
         if set(unique_check) == {"user", "portfolio", "role"}:
             return ValidationError(

@@ -39,6 +39,7 @@ class Item(models.Model):
         help_text="The same item last year, so its history carries on after a rename.",
     )
     objects = ItemQuerySet.as_manager()
+    history: ClassVar[Any]  # each kind's HistoricalRecords
 
     class Meta:
         abstract = True
@@ -64,7 +65,9 @@ class ItemUpdate(models.Model):
     """
 
     ITEM_FIELD: ClassVar[str]
+    history: ClassVar[Any]  # each kind's HistoricalRecords
 
+    ret = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="%(class)ss")
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

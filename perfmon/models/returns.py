@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from perfmon.models.frame import Portfolio, Quarter
+from perfmon.models.frame import Portfolio, Quarter, User
 
 
 class ReturnQuerySet(models.QuerySet["Return"]):
@@ -34,6 +34,7 @@ class Return(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
     objects = ReturnQuerySet.as_manager()
+    _history_user: User | None  # who simple-history records as making the next change
 
     class Meta:
         ordering = ["-quarter__year__start_year", "-quarter__number", "portfolio__name"]

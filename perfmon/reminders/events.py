@@ -9,7 +9,7 @@ from django.utils import timezone
 from perfmon.models import PortfolioRole, ReminderEmail, ReturnEvent, User
 
 # Submitted returns go to the portfolio's directors; every other step to its officers.
-HEARD_BY = {
+HEARD_BY: dict[str, str] = {
     ReturnEvent.Action.SUBMITTED: PortfolioRole.Role.DIRECTOR,
     ReturnEvent.Action.RETURNED: PortfolioRole.Role.OFFICER,
     ReturnEvent.Action.APPROVED: PortfolioRole.Role.OFFICER,

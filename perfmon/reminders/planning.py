@@ -75,7 +75,7 @@ def _firings(rules: list[ReminderRule], on: date) -> list[_Firing]:
     )
     found: dict[tuple[int, str, str], _Firing] = {}
     for quarter in quarters:
-        deadlines = {
+        deadlines: dict[str, date | None] = {
             Deadline.SUBMISSION: quarter.submission_deadline,
             Deadline.APPROVAL: quarter.approval_deadline,
         }

@@ -155,7 +155,7 @@ def _compose_digest(email: ReminderEmail) -> EmailMultiAlternatives:
     return _message(email, subject, "reminder_digest", {"sections": sections, "email": email})
 
 
-EVENT_SUBJECTS = {
+EVENT_SUBJECTS: dict[str, str] = {
     ReturnEvent.Action.SUBMITTED: "submitted for your approval",
     ReturnEvent.Action.RETURNED: "returned to you for changes",
     ReturnEvent.Action.APPROVED: "approved",
@@ -164,6 +164,7 @@ EVENT_SUBJECTS = {
 
 
 def _compose_event(email: ReminderEmail) -> EmailMultiAlternatives:
+    assert email.event_id is not None, "an event notice without its event"
     event = ReturnEvent.objects.select_related("user", "ret__portfolio", "ret__quarter__year").get(
         pk=email.event_id
     )

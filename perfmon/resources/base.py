@@ -106,6 +106,8 @@ class HistoryResource(resources.ModelResource):
         use_transactions = True
         instance_loader_class = KeyedInstanceLoader
 
+    _meta: Any  # django-import-export's ResourceOptions, set by its metaclass
+
     def __init__(self, *, bulk: bool | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if bulk is not None and bulk != self._meta.use_bulk:
@@ -192,12 +194,15 @@ class HistoryResource(resources.ModelResource):
     def validate_instance(
         self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
     ) -> None:
-        errors = dict(import_validation_errors or {})
+        errors: dict[str, Any] = dict(import_validation_errors or {})
         if self._meta.clean_model_instances:
             errors = self._full_clean(instance, errors)
         if errors:
             # Named by the file's column, not the model's field: the cell to correct.
-            columns = {field.attribute: field.column_name for field in self._written_fields()}
+            columns: dict[str, str] = {}
+            for written in self._written_fields():
+                if (attribute := written.attribute) is not None:
+                    columns[attribute] = written.column_name or attribute
             raise ValidationError({columns.get(name, name): e for name, e in errors.items()})
 
     def _full_clean(self, instance: Any, errors: dict[str, Any]) -> dict[str, Any]:

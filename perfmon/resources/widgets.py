@@ -10,7 +10,7 @@ who wrote the cell.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import QuerySet
@@ -211,7 +211,7 @@ class ThemeWidget(LookupWidget):
         return Theme.objects.filter(plan__first_year__lte=scope, plan__last_year__gte=scope)
 
     def missing(self, text: str, scope: Hashable) -> str:
-        label = quarters.year_label(int(scope))  # type: ignore[call-overload]
+        label = quarters.year_label(int(cast(int, scope)))
         return f"No theme “{text}” in the Council Plan covering {label}."
 
 
@@ -242,7 +242,7 @@ class ItemWidget(LookupWidget):
         return super().already_used(obj, owner=owner)
 
     def missing(self, text: str, scope: Hashable) -> str:
-        label = quarters.year_label(int(scope))  # type: ignore[call-overload]
+        label = quarters.year_label(int(cast(int, scope)))
         if self.years_back:
             return f"No {self.noun} “{text}” in {label} to continue from."
         return f"No {self.noun} “{text}” in {label}."

@@ -11,9 +11,9 @@ id_<name>_helptext and the error id_<name>_error, referenced from aria-described
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.forms import BoundField
@@ -91,7 +91,8 @@ def _label(field: BoundField, as_heading: bool) -> str:
 
 
 def _choices(field: BoundField) -> Iterator[tuple[str, str]]:
-    for value, label in field.field.choices:  # type: ignore[attr-defined]
+    choices: Iterable[tuple[Any, Any]] = getattr(field.field, "choices", ())
+    for value, label in choices:
         yield ("" if value is None else str(value)), str(label)
 
 
@@ -134,7 +135,7 @@ def _control(field: BoundField) -> str:
 
 
 def _checkbox(field: BoundField) -> str:
-    checked = field.field.widget.check_test(field.value())  # type: ignore[attr-defined]
+    checked = field.field.widget.check_test(field.value())
     control = _attrs(field, "govuk-checkboxes__input", type="checkbox", checked=checked)
     return _group(
         field,
@@ -214,13 +215,14 @@ def _stencil(field: BoundField, kind: str, variant: Any, as_heading: bool) -> st
     stencils = field.field.__dict__.setdefault("_govuk_stencils", {})
     if key not in stencils:
         stand_in = _Placeholders(field, variant if kind == "checkbox" else _VALUE)
-        stencils[key] = _render(stand_in, as_heading)  # type: ignore[arg-type]
+        # The stand-in has what rendering reads of a BoundField.
+        stencils[key] = _render(cast(BoundField, stand_in), as_heading)
     return str(stencils[key])
 
 
 def _fast(field: BoundField, kind: str, as_heading: bool) -> str:
     if kind == "checkbox":
-        checked = bool(field.field.widget.check_test(field.value()))  # type: ignore[attr-defined]
+        checked = bool(field.field.widget.check_test(field.value()))
         html = _stencil(field, kind, checked, as_heading)
     elif kind in {"select", "nullbooleanselect"}:
         html = _stencil(field, kind, None, as_heading)
@@ -229,13 +231,13 @@ def _fast(field: BoundField, kind: str, as_heading: bool) -> str:
             html = html.replace(option, f'<option value="{_e(value)}" selected>', 1)
     else:
         html = _stencil(field, kind, None, as_heading)
-        value = field.value()
+        shown: Any = field.value()
         if kind != "textarea":
-            value = None if value in (None, "") else field.field.widget.format_value(value)
-        if value in (None, ""):
+            shown = None if shown in (None, "") else field.field.widget.format_value(shown)
+        if shown in (None, ""):
             html = html.replace(f' value="{_VALUE}"', "").replace(_VALUE, "")
         else:
-            html = html.replace(_VALUE, _e(value))
+            html = html.replace(_VALUE, _e(shown))
     return html.replace(_ID, field.auto_id).replace(_NAME, field.html_name)
 
 

@@ -48,7 +48,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
-from measures.sections import rate, scheme_in_use
+from measures.sections import scheme_in_use
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 from projects.models import Project, ProjectUpdate
 from risks.models import Risk, RiskAssessment
@@ -94,7 +94,7 @@ def _measure_update(
         target=measure.target,
         **extra,
     )
-    rate(update, measure=measure, target=measure.target, scheme=scheme_in_use().as_rules())
+    update.rate(measure=measure, target=measure.target, scheme=scheme_in_use().as_rules())
     update.save()
     return update
 
