@@ -48,6 +48,7 @@ test: install-dev assets
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	if [ -f ../shared/tools/check_layers.py ]; then python3 ../shared/tools/check_layers.py; fi
 
 fmt: install-dev
