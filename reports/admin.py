@@ -81,7 +81,8 @@ class ResultsImportAdmin(admin.ModelAdmin):
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        if not self.has_add_permission(request):
+        user = request.user
+        if not user.is_authenticated or not self.has_add_permission(request):
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -91,7 +92,7 @@ class ResultsImportAdmin(admin.ModelAdmin):
                     name=upload.name,
                     data=upload.read(services.MAX_BYTES + 1),
                     start_year=form.cleaned_data["year"],
-                    user=request.user,
+                    user=user,
                 )
             except services.UploadError as error:
                 form.add_error("file", str(error))
@@ -125,11 +126,12 @@ class ResultsImportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/reports/resultsimport/detail.html", context)
 
     def confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("reports.import_results"):
+        user = request.user
+        if not user.is_authenticated or not user.has_perm("reports.import_results"):
             raise PermissionDenied
         upload = get_object_or_404(ResultsImport, pk=pk)
         try:
-            services.confirm_results_import(upload=upload, user=request.user)
+            services.confirm_results_import(upload=upload, user=user)
         except services.UploadError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(self._page(upload))
@@ -215,4 +217,4 @@ class OpenDataSettingAdmin(SimpleHistoryAdmin):
 
 def may_switch_open_data(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and user.is_staff and user.is_performance_team)  # type: ignore[union-attr]
+    return bool(user.is_active and user.is_staff and user.is_performance_team)

@@ -14,7 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, QuerySet
 
 from perfmon.models import PortfolioRole, Return, User
 from reports.models import ResultsImport
@@ -24,21 +24,24 @@ NOT_READ = {User, PortfolioRole}
 ITEM_APPS = ("perfmon", "measures", "projects", "risks")
 
 
-def _recorded_models() -> tuple[list[type[Model]], list[type[Model]]]:
-    """The models of the apps below reports whose changes simple_history records, as
-    (models read as they are, quarterly updates hanging off a Return)."""
-    plain: list[type[Model]] = []
-    updates: list[type[Model]] = []
+def _recorded_histories() -> tuple[list[QuerySet[Any]], list[QuerySet[Any]]]:
+    """The changes simple_history records to the models of the apps below reports, as
+    (of models read as they are, of quarterly updates hanging off a Return)."""
+    plain: list[QuerySet[Any]] = []
+    updates: list[QuerySet[Any]] = []
     for label in ITEM_APPS:
         for model in apps.get_app_config(label).get_models():
-            if not hasattr(model._meta, "simple_history_manager_attribute"):
+            # simple_history notes here the name of the manager it adds to a model it records
+            manager = getattr(model._meta, "simple_history_manager_attribute", None)
+            if manager is None:
                 continue
             if model in NOT_READ or model is Return:
                 continue
+            history: QuerySet[Any] = getattr(model, manager).all()
             on_return = any(
                 field.is_relation and field.related_model is Return for field in model._meta.fields
             )
-            (updates if on_return else plain).append(model)
+            (updates if on_return else plain).append(history)
     return plain, updates
 
 
@@ -49,18 +52,15 @@ def _latest_change(history: QuerySet[Any]) -> QuerySet[Any]:
 def data_queries() -> list[QuerySet[Any]]:
     """The scalar queries whose answers make the data fingerprint (see `data_fingerprint`)."""
     approved = Return.objects.filter(state=Return.State.APPROVED).order_by()
-    plain, updates = _recorded_models()
+    plain, updates = _recorded_histories()
     return [
         approved.values("state").annotate(n=Count("pk")).values("n"),
         approved.order_by("-updated_at").values("updated_at")[:1],
         ResultsImport.objects.filter(state=ResultsImport.State.IMPORTED)
         .order_by("-finished_at")
         .values("finished_at")[:1],
-        *(_latest_change(model.history.all()) for model in plain),  # type: ignore[attr-defined]
-        *(
-            _latest_change(model.history.filter(ret__state=Return.State.APPROVED))  # type: ignore[attr-defined]
-            for model in updates
-        ),
+        *(_latest_change(history) for history in plain),
+        *(_latest_change(history.filter(ret__state=Return.State.APPROVED)) for history in updates),
     ]
 
 

@@ -25,7 +25,7 @@ def default_year_and_quarter() -> tuple[ReportingYear | None, int]:
     return ReportingYear.objects.order_by("-start_year").first(), 4
 
 
-class ThemeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ThemeChoiceField(forms.ModelChoiceField):
     """Themes of every plan, each named with its plan's years (plans reuse names)."""
 
     def label_from_instance(self, obj: Theme) -> str:
@@ -77,7 +77,8 @@ class ReportFilterForm(forms.Form):
         self.fields["table"].widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         year = data.get("year")
         theme = data.get("theme")
         if year is not None and theme is not None:

@@ -13,7 +13,7 @@ approved returns only; the serializers never query.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -38,7 +38,11 @@ def value_field(**kwargs: Any) -> serializers.DecimalField:
 
 
 class YearSerializer(serializers.ModelSerializer[ReportingYear]):
-    label = serializers.CharField(read_only=True, help_text="The financial year: 2024/25.")
+    # The stubs read `label` as Field.label; DRF's metaclass takes declared fields off the
+    # class, so at run time this is only the "label" field of the output.
+    label = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="The financial year: 2024/25."
+    )
     starts_on = serializers.DateField(read_only=True)
     ends_on = serializers.DateField(read_only=True)
 
@@ -85,6 +89,13 @@ class ItemSerializer(serializers.ModelSerializer[Any]):
 
 
 # Measures --------------------------------------------------------------------------------
+
+
+class Published(Protocol):
+    """An item as the views load it: `approved_updates` is the `to_attr` of their prefetch
+    (views.approved), set on each instance at run time."""
+
+    approved_updates: list[MeasureUpdate]
 
 
 class MeasureValueSerializer(QuarterValueSerializer, serializers.ModelSerializer[MeasureUpdate]):
@@ -140,10 +151,11 @@ class MeasureValueSerializer(QuarterValueSerializer, serializers.ModelSerializer
     def get_direction_of_travel(self, update: MeasureUpdate) -> str:
         measure = update.measure
         number = update.ret.quarter.number
+        previous = cast(Published | None, measure.previous)
         last_year = next(
             (
                 earlier
-                for earlier in (measure.previous.approved_updates if measure.previous_id else [])
+                for earlier in (previous.approved_updates if previous is not None else [])
                 if earlier.ret.quarter.number == number
             ),
             None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from drf_spectacular.openapi import AutoSchema
@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
+from perfmon.models.items import Item, ItemUpdate
 from projects.models import Project, ProjectUpdate
 from reports.api import serializers as api
 from reports.api.permissions import OpenDataAccess
@@ -48,11 +49,11 @@ def documented(
     )
 
 
-def approved(update_model: type[Model], relation: str) -> Prefetch[Any]:
+def approved(update_model: type[ItemUpdate], relation: str) -> Prefetch[Any]:
     """`relation`'s updates in approved returns only, oldest quarter first, as
     `approved_updates`."""
     updates = (
-        update_model.objects.filter(ret__state=Return.State.APPROVED)  # type: ignore[attr-defined]
+        update_model.objects.filter(ret__state=Return.State.APPROVED)
         .select_related("ret__quarter__year")
         .order_by("ret__quarter__year__start_year", "ret__quarter__number", "pk")
     )
@@ -136,20 +137,19 @@ class ItemViewSet(OpenDataViewSet):
     are not published: until a return is approved, nothing of its items leaves perfmon."""
 
     filter_serializer = api.ItemFilterSerializer
-    model: type[Model]
-    update_model: type[Model]
+    model: type[Item]
+    update_model: type[ItemUpdate]
     updates = "updates"
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.filtered(self.items())
 
     def items(self) -> QuerySet[Any]:
-        related = self.model._meta.get_field(self.updates).field.name  # type: ignore[union-attr]
-        published = self.update_model.objects.filter(  # type: ignore[attr-defined]
-            ret__state=Return.State.APPROVED, **{related: OuterRef("pk")}
+        published = self.update_model.objects.filter(
+            ret__state=Return.State.APPROVED, **{self.update_model.ITEM_FIELD: OuterRef("pk")}
         )
         return (
-            self.model.objects.filter(Exists(published))  # type: ignore[attr-defined]
+            self.model.objects.filter(Exists(published))
             .select_related("year", "portfolio", "theme")
             .prefetch_related(approved(self.update_model, self.updates))
             .order_by("-year__start_year", "portfolio__name", "reference")

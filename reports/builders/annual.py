@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from perfmon import quarters
+from perfmon.models.items import Item
 from reports.builders.common import (
     Cell,
     Filters,
@@ -206,8 +207,8 @@ def annual_from(loaded: Loaded) -> AnnualReport:
     number = loaded.filters.quarter
     sections: dict[int, PortfolioSection] = {}
 
-    def section(item: object) -> PortfolioSection:
-        portfolio = item.portfolio  # type: ignore[attr-defined]
+    def section(item: Item) -> PortfolioSection:
+        portfolio = item.portfolio
         if portfolio.pk not in sections:
             sections[portfolio.pk] = PortfolioSection(name=portfolio.name)
         return sections[portfolio.pk]

@@ -12,15 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingScheme
 from perfmon import quarters
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
+from perfmon.models.items import Item
 from projects.models import Project, ProjectUpdate
 from projects.rules import Rating as ProjectRating
 from risks.models import Risk, RiskAssessment
@@ -217,7 +218,10 @@ def number_cell(value: Decimal | int | None, text: str = "", unit: str = "") -> 
     """A real number with an Excel format showing the digits it has, in its unit."""
     if value is None:
         return Cell(value=None, text=text)
-    places = max(0, -Decimal(value).as_tuple().exponent)  # type: ignore[operator]
+    exponent = Decimal(value).as_tuple().exponent
+    if not isinstance(exponent, int):  # "n", "N" or "F": NaN or infinity
+        raise ValueError(f"{value} is not a finite number")
+    places = max(0, -exponent)
     digits = "#,##0" + ("." + "0" * places if places else "")
     formats = {
         rules.Unit.PERCENTAGE.value: f'{digits}"%"',
@@ -275,8 +279,11 @@ def visible(updates: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
     return updates.filter(ret__state=Return.State.APPROVED)
 
 
-def _items(model: type[Model], filters: Filters) -> QuerySet[Any]:
-    items = model.objects.filter(year=filters.year).select_related("portfolio", "theme")  # type: ignore[attr-defined]
+_ItemT = TypeVar("_ItemT", bound=Item)
+
+
+def _items(model: type[_ItemT], filters: Filters) -> QuerySet[_ItemT]:
+    items = model.objects.filter(year=filters.year).select_related("portfolio", "theme")
     if filters.theme is not None:
         items = items.filter(theme=filters.theme)
     if filters.portfolio is not None:
@@ -326,7 +333,8 @@ def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
         filters,
     ).select_related("ret__quarter")
     this_year = {m.pk for m in measures}
-    measure_updates, last_year = {}, {}
+    measure_updates: dict[tuple[int, int], MeasureUpdate] = {}
+    last_year: dict[tuple[int, int], MeasureUpdate] = {}
     for update in found:
         key = (update.measure_id, update.ret.quarter.number)
         (measure_updates if update.measure_id in this_year else last_year)[key] = update

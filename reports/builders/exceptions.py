@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from measures.models import ActionUpdate
+from perfmon.models.items import Item
 from reports.builders.common import (
     Filters,
     Key,
@@ -91,8 +92,8 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
     worst = tuple(bands[-2:])
     found: dict[int, PortfolioExceptions] = {}
 
-    def add(item: object, row: ExceptionRow) -> None:
-        portfolio = item.portfolio  # type: ignore[attr-defined]
+    def add(item: Item, row: ExceptionRow) -> None:
+        portfolio = item.portfolio
         found.setdefault(portfolio.pk, PortfolioExceptions(portfolio.name)).rows.append(row)
 
     for measure in loaded.measures:
@@ -112,17 +113,17 @@ def exceptions_from(loaded: Loaded) -> ExceptionReport:
                 ),
             )
     for action in loaded.actions:
-        result = action_result(loaded, action, number)
-        if result.status_value in SLIPPAGE:
+        progress = action_result(loaded, action, number)
+        if progress.status_value in SLIPPAGE:
             add(
                 action,
                 ExceptionRow(
                     "Action",
                     action.reference,
                     action.description,
-                    result.status.label if result.status else "",
-                    result.rag,
-                    result.commentary,
+                    progress.status.label if progress.status else "",
+                    progress.rag,
+                    progress.commentary,
                     action.theme.name,
                     ("measures:action", action.pk),
                 ),

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from measures.models import ActionUpdate
+from perfmon.models.items import Item
 from reports.builders.common import (
     Filters,
     Key,
@@ -186,8 +187,8 @@ def quarterly_from(loaded: Loaded) -> QuarterlyReport:
     themes: dict[str, ThemeQuarter] = {}
     order: dict[str, tuple[int, str]] = {}
 
-    def theme_of(item: object) -> ThemeQuarter:
-        theme = item.theme  # type: ignore[attr-defined]
+    def theme_of(item: Item) -> ThemeQuarter:
+        theme = item.theme
         order[theme.name] = (theme.position, theme.name)
         return themes.setdefault(theme.name, ThemeQuarter(theme=theme.name))
 

@@ -165,9 +165,9 @@ class TrendReport:
                 title=f"{counts.kind} by rating, {self.filters.year.label}",
                 columns=["Rating", *self.quarter_labels],
             )
-            for status, row in zip(counts.statuses, counts.counts, strict=True):
+            for status, per_quarter in zip(counts.statuses, counts.counts, strict=True):
                 table.rows.append(
-                    [text_cell(status.label, status.colour), *(number_cell(n) for n in row)]
+                    [text_cell(status.label, status.colour), *(number_cell(n) for n in per_quarter)]
                 )
             table.rows.append([text_cell("Total"), *(number_cell(n) for n in counts.totals())])
             tables.append(table)
@@ -348,7 +348,7 @@ def measure_years(loaded: Loaded) -> tuple[list[str], list[MeasureYears]]:
     chains: dict[int, dict[int, int]] = {}
     for measure in loaded.measures:
         chain, previous = {start: measure.pk}, measure.previous_id
-        while previous in earlier and len(chain) < YEARS_BACK:
+        while previous is not None and previous in earlier and len(chain) < YEARS_BACK:
             chain[earlier[previous][1]] = previous
             previous = earlier[previous][0]
         chains[measure.pk] = chain

@@ -39,5 +39,5 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Sign in at /sign-in/ with password {DEMO_PASSWORD!r} as:")
-        for demo in DEMO_USERS:
-            self.stdout.write(f"  {demo.username:<9} ({demo.email}): {demo.does}")
+        for person in DEMO_USERS:
+            self.stdout.write(f"  {person.username:<9} ({person.email}): {person.does}")
