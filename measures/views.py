@@ -19,6 +19,7 @@ from measures.access import get_action_for_user, get_measure_for_user, lineage_i
 from measures.chart import build_chart
 from measures.history import action_history, measure_history
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingBand
+from measures.presenters import actual_text
 from perfmon.models import Return, User
 
 
@@ -163,7 +164,7 @@ def measure_rows(
                     item=measure,
                     number=number,
                     update=update,
-                    actual_text=actual_text(update, unit) if update else "",
+                    actual_text=actual_text(update, unit, none="No actual") if update else "",
                     target=target,
                     target_text=rules.format_value(target, unit) if target is not None else "",
                     status=_shown_status(update, colours),
@@ -176,24 +177,6 @@ def measure_rows(
                 )
             )
     return rows
-
-
-def actual_text(update: MeasureUpdate, unit: rules.Unit) -> str:
-    """The actual as the reports write it: "91.9% (Q3 data)", "76% (Provisional)", or why
-    there is none: "Data not yet available"."""
-    if update.actual is None:
-        return update.get_missing_reason_display() or "No actual"
-    notes = [
-        note
-        for note in (
-            "Provisional" if update.provisional else "",
-            "Forecast" if update.forecast else "",
-            update.period_label,
-        )
-        if note
-    ]
-    value = rules.format_value(update.actual, unit)
-    return f"{value} ({', '.join(notes)})" if notes else value
 
 
 def _shown_status(update: MeasureUpdate | None, colours: dict[str, str]) -> Status | None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
+from measures.presenters import actual_text
 from perfmon import quarters
 from perfmon.models import ReportingYear
 from perfmon.resources.spreadsheets import escape_formula
@@ -24,17 +25,6 @@ from risks.rules import PublishedScore, score_text
 FORMATS = ("tsv", "csv", "xlsx")
 # What ends a cell or a line in TSV, for a spreadsheet or for the importer (splitlines).
 _TSV_BREAKS = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def _actual_text(update: MeasureUpdate | None, unit: rules.Unit) -> str:
-    if update is None:
-        return "N/A"
-    if update.actual is None:
-        return update.get_missing_reason_display() if update.missing_reason else "N/A"
-    text = rules.format_value(update.actual, unit)
-    notes = [update.period_label] if update.period_label else []
-    notes += ["Provisional"] * update.provisional + ["Forecast"] * update.forecast
-    return f"{text} ({', '.join(notes)})" if notes else text
 
 
 def header(year: ReportingYear) -> list[str]:
@@ -106,8 +96,8 @@ def table_rows(year: ReportingYear) -> list[list[str]]:
             [
                 measure.reference,
                 measure.description,
-                _actual_text(previous, unit),
-                _actual_text(current, unit),
+                actual_text(previous, unit),
+                actual_text(current, unit),
                 current.shown_status if current and current.shown_status else "N/A",
                 target,
                 direction.label,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
+from measures.presenters import actual_text
 from perfmon import quarters
 from projects.models import Project, ProjectUpdate
 from projects.rules import Rating
@@ -22,26 +23,6 @@ from reports.builders.common import (
 )
 from risks.models import Risk, RiskAssessment
 from risks.rules import change_in_words
-
-
-def actual_text(update: MeasureUpdate | None, unit: rules.Unit) -> str:
-    """The actual as the council writes it: "91.9% (Q3 data)", "76% (Provisional)", or why
-    there is none: "Data not yet available"; "N/A" when there is no result."""
-    if update is None:
-        return "N/A"
-    if update.actual is None:
-        return update.get_missing_reason_display() or "N/A"
-    notes = [
-        note
-        for note in (
-            update.period_label,
-            "Provisional" if update.provisional else "",
-            "Forecast" if update.forecast else "",
-        )
-        if note
-    ]
-    value = rules.format_value(update.actual, unit)
-    return f"{value} ({', '.join(notes)})" if notes else value
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from measures import rules
 from measures.models import ActionUpdate, Measure, MeasureUpdate
+from measures.presenters import actual_text
 from perfmon import quarters
 from reports.builders.common import (
     Filters,
@@ -22,7 +23,7 @@ from reports.builders.common import (
     text_cell,
     visible,
 )
-from reports.builders.items import action_result, actual_text, measure_result
+from reports.builders.items import action_result, measure_result
 from reports.builders.keys import keys_for
 
 NOT_RATED = Status("Not reported", "grey")

@@ -178,10 +178,13 @@ def test_it_writes_actuals_with_their_flags_and_missing_reasons(
     report(measure, 1, actual=Decimal("91.9"), period_label="Q3 data")
     report(measure, 2, actual=Decimal("76"), provisional=True)
     report(measure, 3, missing_reason=MeasureUpdate.MissingReason.NOT_YET_AVAILABLE)
+    report(measure, 4, actual=Decimal("76"), provisional=True, period_label="Q3 data")
     html = page(client, outsider, measure)
     assert "91.9% (Q3 data)" in text_of(html, "quarter-2026-1")
     assert "76% (Provisional)" in text_of(html, "quarter-2026-2")
     assert "Data not yet available" in text_of(html, "quarter-2026-3")
+    # In the council's order, as the reports and the annual table write it.
+    assert "76% (Q3 data, Provisional)" in text_of(html, "quarter-2026-4")
 
 
 def test_it_shows_an_overridden_status_beside_the_computed_one(
