@@ -52,7 +52,8 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
         self.scheme = scheme
         self.unit = rules.Unit(self.item.unit)
         self.target = self.item.target_for(quarter_number)
-        if self.initial.get("actual") is not None and not self.is_bound:
+        # As the page shows it, and so as an untouched row posts it back.
+        if self.initial.get("actual") is not None:
             self.initial["actual"] = rules.format_value(self.initial["actual"], self.unit)
 
     @property

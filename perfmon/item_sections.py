@@ -90,7 +90,18 @@ class ItemSectionForm(SectionForm):
 
     def is_valid(self) -> bool:
         # Every row validates, so every row's errors can be shown at once.
-        return all([row.form.is_valid() for row in self.rows])
+        return all([row.form.is_valid() for row in self.sent_rows])
+
+    @cached_property
+    def sent_rows(self) -> list[Row]:
+        """The rows to validate and merge: all but those posted back exactly as stored,
+        which have nothing to write (most rows of most saves)."""
+        return [row for row in self.rows if not self._as_stored(row)]
+
+    def _as_stored(self, row: Row) -> bool:
+        if row.stored is None and self.section.initial_from_previous(row.previous):
+            return False  # what carries over from last quarter is saved with the row
+        return not row.form.has_changed()
 
     def error_list(self) -> list[Missing]:
         return [
@@ -99,7 +110,7 @@ class ItemSectionForm(SectionForm):
                 item=self.section.item_label(row.item),
                 problem=str(error),
             )
-            for row in self.rows
+            for row in self.sent_rows
             for name, errors in row.form.errors.items()
             for error in errors
         ]
@@ -120,7 +131,7 @@ class ItemSectionForm(SectionForm):
                 values=self.section.cleaned_values(row.form.cleaned_data),
                 field_ids={name: self._anchor(row, name) for name in value_fields},
             )
-            for row in self.rows
+            for row in self.sent_rows
         ]
 
     def save(self, *, ret: Return, user: User) -> SectionSave:
@@ -131,7 +142,7 @@ class ItemSectionForm(SectionForm):
     def after_clash(self, *, ret: Return, clashes: Sequence[Clash]) -> ItemSectionForm:
         keep: dict[int, dict[str, Any]] = {}
         anchors = {clash.anchor: clash for clash in clashes}
-        for row in self.rows:
+        for row in self.sent_rows:
             for name in self.section.value_fields:
                 if self._anchor(row, name) in anchors:
                     value = self.section.cleaned_values(row.form.cleaned_data)[name]

@@ -25,8 +25,18 @@ def tag(label: Any, colour: str = "") -> Markup:
     return Markup(f'<strong class="govuk-tag{modifier}">{escape(label)}</strong>')
 
 
+_PLACEHOLDER = 987654321
+_ONE_ID_URLS: dict[str, str] = {}
+
+
 def url(name: str, *args: Any) -> str:
-    return reverse(name, args=args)
+    """reverse(), with a page's many links to one view (an item page per row) worked out
+    once: the URL of one id, with the id put in."""
+    if len(args) != 1 or not isinstance(args[0], int):
+        return reverse(name, args=args)
+    if name not in _ONE_ID_URLS:
+        _ONE_ID_URLS[name] = reverse(name, args=[_PLACEHOLDER])
+    return _ONE_ID_URLS[name].replace(str(_PLACEHOLDER), str(args[0]))
 
 
 def environment(**options: Any) -> Environment:

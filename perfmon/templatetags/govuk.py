@@ -261,10 +261,22 @@ def govuk_field(field: BoundField, as_heading: bool = False) -> SafeString:
         return SafeString(
             f'<input type="hidden" name="{field.html_name}" id="{field.auto_id}"{value_attr}>'
         )
-    kind = field.widget_type
-    if kind == "radioselect" or field.errors or not isinstance(field.auto_id, str):
+    kind = _widget_type(field)
+    errored = field.form.is_bound and bool(field.errors)
+    if kind == "radioselect" or errored or not isinstance(field.auto_id, str):
         return SafeString(_render(field, as_heading))
     return SafeString(_fast(field, kind, as_heading))
+
+
+_WIDGET_TYPES: dict[type, str] = {}
+
+
+def _widget_type(field: BoundField) -> str:
+    """BoundField.widget_type, worked out once per widget class rather than per control."""
+    widget = type(field.field.widget)
+    if widget not in _WIDGET_TYPES:
+        _WIDGET_TYPES[widget] = field.widget_type
+    return _WIDGET_TYPES[widget]
 
 
 @register.filter
