@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint fmt bench worker beat assets install install-dev migrate demo check-deploy clean
+.PHONY: run test lint fmt bench loadtest worker beat assets install install-dev migrate demo check-deploy clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ fmt: install-dev
 
 bench: install-dev assets
 	$(PY) -m pytest benchmarks -q -s -p no:cacheprovider
+
+# Real gunicorn and PostgreSQL under Locust; sizes from LOADTEST_* (benchmarks/loadtest/config.py).
+loadtest: install-dev assets
+	$(PY) -m benchmarks.loadtest.run
 
 worker: install
 	$(VENV)/bin/celery -A perfmon worker --loglevel=INFO
