@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import Any
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from measures import rules
-from perfmon.models.items import Item, ItemQuerySet, ItemUpdate
+from perfmon.models.items import Item, ItemUpdate
 
 
 def as_stored(value: Decimal | None) -> Decimal | None:
@@ -120,21 +120,6 @@ class RatingBand(models.Model):
         return f"{self.scheme}: {self.label}"
 
 
-class MeasureQuerySet(ItemQuerySet):
-    def with_target_for(self, quarter_number: int) -> Self:
-        """Measures with the quarter's own target (if one is set) read in the same query,
-        for `Measure.target_for`: a page of many measures makes no query per measure and
-        no prefetch (whose per-row querysets cost more than the query)."""
-        own = QuarterTarget.objects.filter(measure=OuterRef("pk"), quarter_number=quarter_number)
-        return self.annotate(
-            quarter_target=Subquery(own.values("value")[:1]),
-            quarter_target_number=Value(quarter_number),
-        )
-
-
-MeasureManager = models.Manager.from_queryset(MeasureQuerySet)
-
-
 class Measure(Item):
     class Unit(models.TextChoices):
         PERCENTAGE = rules.Unit.PERCENTAGE.value, "Percentage"
@@ -169,22 +154,33 @@ class Measure(Item):
         null=True, blank=True, help_text="The year's target. Leave blank for no target."
     )
     history = HistoricalRecords()
-    objects: ClassVar[MeasureManager] = MeasureManager()
-    quarter_target: Decimal | None  # with_target_for's, where the query asked for it
+    # The quarter's own targets, where `with_targets_for` read them: {number: value}.
+    own_targets: dict[int, Decimal]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.description}"
 
     def target_for(self, quarter_number: int) -> Decimal | None:
-        """The quarter's own target where one is set, else the year's. Uses the target
-        read by `with_target_for`, or prefetched `quarter_targets`, when present."""
-        if getattr(self, "quarter_target_number", None) == quarter_number:
-            own = self.quarter_target
-            return self.target if own is None else as_stored(Decimal(own))
+        """The quarter's own target where one is set, else the year's. Uses the targets
+        read by `with_targets_for`, or prefetched `quarter_targets`, when present."""
+        if hasattr(self, "own_targets"):
+            return self.own_targets.get(quarter_number, self.target)
         for quarter_target in self.quarter_targets.all():
             if quarter_target.quarter_number == quarter_number:
                 return quarter_target.value
         return self.target
+
+
+def with_targets_for(measures: list[Measure], quarter_number: int) -> list[Measure]:
+    """`measures`, each with the quarter's own target (if set) for `target_for`, read in
+    one query: a page of many measures makes no query per measure and no prefetch (whose
+    per-row querysets cost more than the query)."""
+    own = QuarterTarget.objects.filter(measure__in=measures, quarter_number=quarter_number)
+    targets = dict(own.values_list("measure_id", "value"))
+    for measure in measures:
+        value = targets.get(measure.pk)
+        measure.own_targets = {} if value is None else {quarter_number: value}
+    return measures
 
 
 class QuarterTarget(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.forms import ChoiceField, Field
 
 from measures import rules
@@ -14,9 +14,9 @@ from measures.models import (
     Action,
     ActionUpdate,
     Measure,
-    MeasureQuerySet,
     MeasureUpdate,
     RatingScheme,
+    with_targets_for,
 )
 from perfmon.item_sections import ItemSection
 from perfmon.models import Return
@@ -50,9 +50,10 @@ class MeasureSection(ItemSection):
     complete_when = Q(actual__isnull=False) | ~Q(missing_reason="")
     missing_problem = "Enter the actual, or say why there is none"
 
-    def items_of(self, ret: Return) -> QuerySet[Measure]:
-        items = cast(MeasureQuerySet, super().items_of(ret))
-        return items.with_target_for(ret.quarter.number)
+    def load_items(self, ret: Return) -> list[Any]:
+        # The rows show no theme, and each measure's target for the quarter.
+        measures = Measure.objects.filter(portfolio=ret.portfolio, year=ret.quarter.year)
+        return with_targets_for(list(measures.order_by("reference")), ret.quarter.number)
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         return {"scheme": scheme_in_use().as_rules(), "quarter_number": ret.quarter.number}

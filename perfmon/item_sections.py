@@ -184,9 +184,9 @@ class ItemSection(ReturnSection):
             .order_by("reference")
         )
 
-    def items_of(self, ret: Return) -> models.QuerySet[Any]:
+    def load_items(self, ret: Return) -> list[Any]:
         """The items of `ret`'s rows, with what the rows show of them."""
-        return self.items(portfolio=ret.portfolio, year=ret.quarter.year)
+        return list(self.items(portfolio=ret.portfolio, year=ret.quarter.year))
 
     def item_label(self, item: Any) -> str:
         return f"{item.reference} {item.description}"
@@ -291,7 +291,7 @@ class ItemSection(ReturnSection):
     ) -> tuple[list[Row], dict[str, Any]]:
         """A row form for each item, and the form_kwargs they were made with; unbound
         forms show what is stored, with `keep`'s values (by item id) in place of it."""
-        items = list(self.items_of(ret))
+        items = self.load_items(ret)
         if not items:  # nothing to show: no forms, so nothing else to load
             return [], {}
         stored = self.updates_by_item(ret)

@@ -85,7 +85,8 @@ def table_rows(year: ReportingYear) -> list[list[str]]:
         )
     for measure in measures:
         unit, polarity = rules.Unit(measure.unit), rules.Polarity(measure.polarity)
-        current, previous = q4.get(measure.pk), q4.get(measure.previous_id)
+        current = q4.get(measure.pk)
+        previous = q4.get(measure.previous_id) if measure.previous_id else None
         direction = rules.direction_of_travel(
             current=current.actual if current else None,
             previous=previous.actual if previous else None,
