@@ -61,6 +61,11 @@ class MeasureSection(ItemSection):
     def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
         cast(ChoiceField, fields["status_override"]).choices = override_choices(extra["scheme"])
 
+    def shown_initial(self, name: str, value: Any, *, item: Any) -> Any:
+        if name == "actual" and value is not None:
+            return rules.format_value(value, rules.Unit(item.unit))
+        return value
+
     def derive(self, update: Any, *, item: Any, ret: Return, context: Mapping[str, Any]) -> None:
         target = item.target_for(context["quarter_number"])
         update.rate(measure=item, target=target, scheme=context["scheme"])

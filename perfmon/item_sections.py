@@ -9,7 +9,8 @@ Return), `version`, `updated_by` and `updated_at`, and simple-history records.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
@@ -74,9 +75,16 @@ class Row:
     item: Any
     stored: Any  # this return's update, or None
     previous: Any  # last quarter's update, or None
-    form: RowForm[Any, Any]
+    make_form: Callable[[], RowForm[Any, Any]]
     clashes: list[Clash] = field(default_factory=list)
     anchor: str = ""
+    # Posted back exactly as the page showed what is stored: nothing to validate or write.
+    untouched: bool = False
+
+    @cached_property
+    def form(self) -> RowForm[Any, Any]:
+        """The row's form, made when first needed: a save makes none for untouched rows."""
+        return self.make_form()
 
 
 @dataclass
@@ -96,12 +104,7 @@ class ItemSectionForm(SectionForm):
     def sent_rows(self) -> list[Row]:
         """The rows to validate and merge: all but those posted back exactly as stored,
         which have nothing to write (most rows of most saves)."""
-        return [row for row in self.rows if not self._as_stored(row)]
-
-    def _as_stored(self, row: Row) -> bool:
-        if row.stored is None and self.section.initial_from_previous(row.previous):
-            return False  # what carries over from last quarter is saved with the row
-        return not row.form.has_changed()
+        return [row for row in self.rows if not row.untouched]
 
     def error_list(self) -> list[Missing]:
         return [
@@ -310,26 +313,68 @@ class ItemSection(ReturnSection):
                 initial.update(self.initial_from_previous(previous.get(item.pk)))
             initial.update((keep or {}).get(item.pk, {}))
             initial["version"] = update.version if update else 0
-            form = self.row_form(
-                data,
-                prefix=f"{self.prefix}{item.pk}",
-                initial=initial,
-                item=item,
-                previous=previous.get(item.pk),
-                stored=update,
-                fields=fields,
-                **extra,
+            prefix = f"{self.prefix}{item.pk}"
+            untouched = data is not None and self._posted_as_shown(
+                data, prefix=prefix, initial=initial, fields=fields, item=item, stored=update
             )
             rows.append(
                 Row(
                     item=item,
                     stored=update,
                     previous=previous.get(item.pk),
-                    form=form,
-                    anchor=f"{self.prefix}{item.pk}",
+                    # An untouched row's form is unbound: it shows what is stored, which is
+                    # what was posted.
+                    make_form=functools.partial(
+                        self.row_form,
+                        None if untouched else data,
+                        prefix=prefix,
+                        initial=initial,
+                        item=item,
+                        previous=previous.get(item.pk),
+                        stored=update,
+                        fields=fields,
+                        **extra,
+                    ),
+                    anchor=prefix,
+                    untouched=untouched,
                 )
             )
         return rows, extra
+
+    def _posted_as_shown(
+        self,
+        data: Mapping[str, Any],
+        *,
+        prefix: str,
+        initial: Mapping[str, Any],
+        fields: Mapping[str, forms.Field],
+        item: Any,
+        stored: Any,
+    ) -> bool:
+        """Whether the row was posted back just as the page showed what is stored (at the
+        stored version), comparing the posted text with the shown text, field by field,
+        without making the form. Anything else, even a difference only in spacing, goes
+        through the form and the merge."""
+        if stored is None and any(initial.get(name) for name in self.value_fields):
+            return False  # what carries over from last quarter is saved with the row
+        for name, form_field in fields.items():
+            key = f"{prefix}-{name}"
+            value = self.shown_initial(name, initial.get(name), item=item)
+            if isinstance(form_field.widget, forms.CheckboxInput):
+                if (key in data) != bool(value):
+                    return False
+                continue
+            posted = data.get(key) or ""
+            shown = "" if value is None else str(value)
+            # Browsers send a textarea's line breaks as CRLF, whatever they were.
+            if posted.replace("\r\n", "\n") != shown.replace("\r\n", "\n"):
+                return False
+        return True
+
+    def shown_initial(self, name: str, value: Any, *, item: Any) -> Any:
+        """A stored value as its control shows it (a measure's actual with its unit), as
+        the row form's initial data does."""
+        return value
 
     # ReturnSection --------------------------------------------------------------------
 
