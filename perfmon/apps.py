@@ -24,3 +24,5 @@ class PerfmonConfig(AppConfig):
         # Django creates each app's permissions after migrating it, so the group is
         # topped up after each of our apps.
         post_migrate.connect(_ensure_group, dispatch_uid="perfmon_team_group")
+        # Registers the system checks (council sign-in settings).
+        from perfmon import checks  # noqa: F401

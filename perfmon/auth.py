@@ -1,4 +1,5 @@
-"""Signing in: with an email address or a username; what django-axes counts failures
+"""Signing in: with an email address or a username (only the break-glass superuser when
+OIDC_ONLY is set: see perfmon.oidc); what django-axes counts failures
 under (the person); and resetting a forgotten password, Django's own views with perfmon's
 forms and email (their URLs, with Django's names, are in perfmon.urls)."""
 
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 
 from perfmon.forms import NewPasswordForm, ResetRequestForm
+from perfmon.oidc.config import password_sign_in_offered
 
 
 def find_person(login: str) -> Any:
@@ -50,6 +52,13 @@ class EmailOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        # With OIDC_ONLY, a password signs in only a superuser: the break-glass local admin
+        # for when the council's provider is down (README, "Council accounts").
+        if not password_sign_in_offered() and not getattr(user, "is_superuser", False):
+            return False
+        return super().user_can_authenticate(user)
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

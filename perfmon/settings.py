@@ -131,7 +131,21 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out sign-in is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "perfmon.auth.EmailOrUsernameBackend",
+    # Loads people who signed in with their council account (perfmon.oidc); signing in
+    # through the provider does not go through authenticate(), so django-axes never
+    # counts a refused council sign-in as a wrong password.
+    "perfmon.oidc.tokens.CouncilAccountBackend",
 ]
+# --- Sign in with the council's account (OpenID Connect; perfmon/oidc, README "Council
+# accounts"). Off unless OIDC_ISSUER is set. Read raw: `manage.py check` names any variable
+# that is missing or wrong (perfmon/checks.py), and a wrong one leaves sign-in by password.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_ADMIN_GROUP = os.environ.get("OIDC_ADMIN_GROUP", "")
+OIDC_ONLY = os.environ.get("OIDC_ONLY", "")
+OIDC_CREATE_USERS = os.environ.get("OIDC_CREATE_USERS", "")
+# --- end of council sign-in settings
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

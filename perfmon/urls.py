@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from perfmon import auth, views
+from perfmon import auth, oidc, views
 from perfmon.forms import ChangePasswordForm, SignInForm
+from perfmon.oidc import views as oidc_views
 
 RETURN = "returns/<int:portfolio_id>/<int:year>/q<int:quarter>/"
 LINK_LIFETIME = lazy(auth.reset_link_lifetime, str)()
@@ -16,11 +17,30 @@ urlpatterns = [
         "sign-in/",
         login_not_required(
             auth_views.LoginView.as_view(
-                authentication_form=SignInForm, redirect_authenticated_user=True
+                authentication_form=SignInForm,
+                redirect_authenticated_user=True,
+                extra_context={"council_sign_in": oidc.sign_in_choice},
             )
         ),
         name="login",
     ),
+    # Council accounts (perfmon.oidc): the break-glass password page for OIDC_ONLY, the
+    # provider's round trip, and a sign-out that ends the provider session too. Listed
+    # before Django's sign-out below, which it replaces at the same address.
+    path(
+        "sign-in/local/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                authentication_form=SignInForm,
+                redirect_authenticated_user=True,
+                template_name="registration/login_local.html",
+            )
+        ),
+        name="login_local",
+    ),
+    path("sign-in/council/", oidc_views.StartCouncilSignIn.as_view(), name="oidc_start"),
+    path("sign-in/council/callback/", oidc_views.callback, name="oidc_callback"),
+    path("sign-out/", oidc_views.SignOutView.as_view(), name="logout"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # Forgotten and changed passwords: Django's views under Django's names. Resetting is
     # for people who cannot sign in; changing needs a signed-in person.

@@ -9,6 +9,7 @@ from perfmon.models.frame import (
     Theme,
     User,
 )
+from perfmon.models.identity import ProviderIdentity
 from perfmon.models.reminders import Reminder, ReminderEmail, ReminderRule
 from perfmon.models.returns import Return, ReturnEvent
 
@@ -17,6 +18,7 @@ __all__ = [
     "CouncilPlan",
     "CouncilSettings",
     "Portfolio",
+    "ProviderIdentity",
     "PortfolioRole",
     "Quarter",
     "Reminder",
