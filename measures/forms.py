@@ -9,7 +9,7 @@ from django import forms
 
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
-from measures.values import ValueParseError, parse_actual
+from measures.values import ValueParseError, bounded, parse_actual
 from perfmon.item_sections import RowForm
 
 
@@ -19,6 +19,26 @@ class ActualField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, max_length=60, **kwargs)
+
+
+class ValueFormField(forms.DecimalField):
+    """A plain number the database can keep (the admin's targets and quarter targets),
+    refused in words at 10^14 or more either way."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The bound replaces Django's digit counts, whose messages count digits.
+        kwargs.pop("max_digits", None)
+        kwargs.pop("decimal_places", None)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Decimal | None:
+        number = super().clean(value)
+        if number is None:
+            return None
+        try:
+            return bounded(number)
+        except ValueParseError as error:
+            raise forms.ValidationError(str(error), code="too_big") from error
 
 
 class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from measures import rules
+from measures.values import ValueParseError, bounded
 from perfmon.models.items import Item, ItemUpdate
 
 
@@ -31,6 +34,26 @@ class ValueField(models.DecimalField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
         return None if value is None else as_stored(Decimal(value))
+
+    @property
+    def validators(self) -> list[Any]:
+        # The bound said in words ("Enter a number smaller than 100,000,000,000,000")
+        # instead of Django's count of digits; imports that clean their rows say it too.
+        kept = [v for v in super().validators if not isinstance(v, DecimalValidator)]
+        return [*kept, validate_storable]
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from measures.forms import ValueFormField  # the forms import these models
+
+        return super().formfield(**{"form_class": ValueFormField, **kwargs})
+
+
+def validate_storable(value: Decimal) -> None:
+    """Refuses, in words, a value the database cannot keep (10^14 or more either way)."""
+    try:
+        bounded(value)
+    except ValueParseError as error:
+        raise ValidationError(str(error), code="too_big") from error
 
 
 class RatingScheme(models.Model):

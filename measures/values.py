@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from measures.rules import Unit
@@ -53,6 +53,12 @@ class ValueParseError(ValueError):
     """The text is neither a value nor a recognised way of saying there is none. The message
     is a plain sentence that can be shown to the officer as it is."""
 
+
+DECIMAL_PLACES = 6
+"""A stored value keeps 6 decimal places (measures.models.ValueField: 20 digits in all)."""
+LIMIT = Decimal(10) ** (20 - DECIMAL_PLACES)
+"""Every stored value lies strictly between -LIMIT and LIMIT: 10^14, the database's bound."""
+_PLACES = Decimal(1).scaleb(-DECIMAL_PLACES)
 
 _EXAMPLES = "Type a number such as 74%, £38,140,000 or 12.8 days."
 
@@ -240,7 +246,27 @@ def _parse_quantity(core: str, *, original: str, invalid: str) -> _Quantity:
     else:
         unit = _unit_from(suffix, original=original, invalid=invalid)
     # copy_negate is exact; unary minus would round to the thread's context.
-    return _Quantity(value=value.copy_negate() if negative else value, unit=unit)
+    value = bounded(value.copy_negate() if negative else value)
+    return _Quantity(value=value, unit=unit)
+
+
+def bounded(value: Decimal) -> Decimal:
+    """`value`, when the database can keep it. Raises ValueParseError, in words, for one it
+    cannot hold: 10^14 or more either way once rounded to the 6 decimal places it keeps
+    (half away from zero, as PostgreSQL rounds)."""
+    if not value.is_finite() or abs(value) >= LIMIT:
+        raise ValueParseError(_too_big(value))
+    exponent = value.as_tuple().exponent
+    rounds_up = isinstance(exponent, int) and exponent < -DECIMAL_PLACES
+    if rounds_up and abs(value.quantize(_PLACES, rounding=ROUND_HALF_UP)) >= LIMIT:
+        raise ValueParseError(_too_big(value))
+    return value
+
+
+def _too_big(value: Decimal) -> str:
+    if value.is_signed():
+        return f"Enter a number larger than -{LIMIT:,}"
+    return f"Enter a number smaller than {LIMIT:,}"
 
 
 def _unit_from(suffix: str, *, original: str, invalid: str) -> Unit | None:
