@@ -10,6 +10,7 @@ from typing import Any
 import jwt
 import requests
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.urls import reverse
@@ -45,6 +46,11 @@ class CouncilAccountBackend(OIDCAuthenticationBackend):
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> None:
         return None
+
+    def get_user(self, user_id: Any) -> Any:
+        # Django's, which drops the session of someone since switched off; the library's
+        # would keep them signed in.
+        return ModelBackend.get_user(self, user_id)
 
     @classmethod
     def for_sign_in(

@@ -70,6 +70,8 @@ def test_it_signs_an_existing_officer_in_to_their_portfolios_and_out_of_both(
     portfolio = PortfolioFactory(name="Governance and Finance")
     PortfolioRoleFactory(user=officer, portfolio=portfolio, role=PortfolioRole.Role.OFFICER)
 
+    page.goto(f"{live_server.url}/sign-in/")
+    screenshot(page, "oidc-sign-in-page")
     sign_in_with_council_account(page, live_server, "existing-officer")
 
     page.get_by_role("heading", name="Your portfolios").wait_for()

@@ -363,3 +363,19 @@ def test_it_keeps_passwords_for_the_break_glass_superuser_only_when_oidc_only(
     )
     assert signed_in.status_code == 302
     assert signed_in_user(client) == User.objects.get(username="breakglass")
+
+
+def test_it_ends_the_session_of_someone_switched_off(
+    client: Client, council: RunningProvider, officer: User
+) -> None:
+    officer.email = "alex.officer@council.test"
+    officer.save()
+    client.get(back_from_provider(client, "existing-officer"))
+    assert client.get(reverse("home")).status_code == 200
+    officer.is_active = False
+    officer.save()
+    assert client.get(reverse("home")).status_code == 302
+
+    response = client.get(back_from_provider(client, "existing-officer"))
+    assert response.status_code == 403
+    assert "Your perfmon account is switched off." in response.content.decode()
