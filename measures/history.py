@@ -17,6 +17,7 @@ from typing import Any
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, QuarterTarget
 from perfmon import item_history
+from perfmon.access import ItemAccess
 from perfmon.item_history import (
     Change,
     Entry,
@@ -26,6 +27,7 @@ from perfmon.item_history import (
     free_text,
     newest_first,
     quarter_of,
+    quarters_seen,
     reference,
     text,
     yes_no,
@@ -35,13 +37,16 @@ from perfmon.models.items import Item, ItemUpdate
 __all__ = ["Change", "Entry", "action_history", "measure_history"]
 
 
-def measure_history(measure: Measure) -> list[Entry]:
-    """Changes to the measure's definition, its quarterly targets and its updates, newest
-    first. Three queries."""
+def measure_history(measure: Measure, *, access: ItemAccess[Measure] | None = None) -> list[Entry]:
+    """Changes to the measure's definition, its quarterly targets and the updates of the
+    returns the reader (`access`; see item_history.quarters_seen) may see, newest first.
+    Three queries."""
     unit = rules.Unit(measure.unit)
     records = _history(Measure).filter(id=measure.pk).select_related(*_ITEM_RELATED)
     targets = _history(QuarterTarget).filter(measure_id=measure.pk).select_related("history_user")
-    updates = _history(MeasureUpdate).filter(measure_id=measure.pk).select_related(*_UPDATE_RELATED)
+    updates = quarters_seen(
+        _history(MeasureUpdate).filter(measure_id=measure.pk), measure, access
+    ).select_related(*_UPDATE_RELATED)
     return newest_first(
         [
             *_entries(records, _measure_fields(), subject=definition),
@@ -51,10 +56,13 @@ def measure_history(measure: Measure) -> list[Entry]:
     )
 
 
-def action_history(action: Action) -> list[Entry]:
-    """Changes to the action's definition and its updates, newest first. Two queries."""
+def action_history(action: Action, *, access: ItemAccess[Action] | None = None) -> list[Entry]:
+    """Changes to the action's definition and the updates of the returns the reader may
+    see, newest first. Two queries."""
     records = _history(Action).filter(id=action.pk).select_related(*_ITEM_RELATED)
-    updates = _history(ActionUpdate).filter(action_id=action.pk).select_related(*_UPDATE_RELATED)
+    updates = quarters_seen(
+        _history(ActionUpdate).filter(action_id=action.pk), action, access
+    ).select_related(*_UPDATE_RELATED)
     return newest_first(
         [
             *_entries(records, _action_fields(), subject=definition),

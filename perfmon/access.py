@@ -142,8 +142,17 @@ class ItemAccess(Generic[AnyItem]):
         """May see quarters from returns not yet approved, and the change history."""
         return self.is_team or bool(self.roles)
 
+    @classmethod
+    def of_member(cls, item: AnyItem) -> ItemAccess[AnyItem]:
+        """The view of an officer of the item's portfolio (not the team): what an item's
+        change history shows when its caller names no reader, since the pages show the
+        history only to the portfolio's people and the team."""
+        return cls(item=item, is_team=False, roles=frozenset({PortfolioRole.Role.OFFICER}))
+
     def visible(self, updates: QuerySet[Any]) -> QuerySet[Any]:
-        """`updates` (of this item and its lineage) narrowed to those this person may see."""
+        """`updates` (of this item and its lineage) narrowed to those this person may see.
+        Works as well on the updates' history records (simple-history keeps `ret`), so the
+        change history and the quarter table follow one rule."""
         if self.is_team:
             return updates
         shown = Q(ret__state=Return.State.APPROVED)

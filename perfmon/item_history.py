@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
+from perfmon.access import ItemAccess
+from perfmon.models.items import Item
+
 DEFINITION = "Definition"
 """The subject of an entry that changed the object itself rather than one of its quarters."""
 
@@ -111,6 +116,17 @@ def entries(
                 )
             )
     return found
+
+
+def quarters_seen(
+    records: QuerySet[Any], item: Item, access: ItemAccess[Any] | None
+) -> QuerySet[Any]:
+    """The history records of `item`'s quarterly updates narrowed to the returns the reader
+    may see, by the rule of its quarter table (ItemAccess.visible): an item moved to another
+    portfolio keeps its old portfolio's unapproved quarters hidden from its new one. With no
+    `access`, the reader is taken to be an officer of the item's portfolio."""
+    reader = access if access is not None else ItemAccess.of_member(item)
+    return reader.visible(records)
 
 
 def newest_first(found: list[Entry]) -> list[Entry]:

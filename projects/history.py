@@ -11,6 +11,7 @@ from typing import Any
 
 from simple_history.models import DeletedObject
 
+from perfmon.access import ItemAccess
 from perfmon.item_history import (
     Change,
     Entry,
@@ -21,6 +22,7 @@ from perfmon.item_history import (
     free_text,
     newest_first,
     quarter_of,
+    quarters_seen,
     reference,
     text,
 )
@@ -29,14 +31,15 @@ from projects.models import Project, ProjectUpdate, Rating
 __all__ = ["Change", "Entry", "project_history"]
 
 
-def project_history(project: Project) -> list[Entry]:
-    """Changes to the project's definition and its quarterly updates, newest first."""
+def project_history(project: Project, *, access: ItemAccess[Project] | None = None) -> list[Entry]:
+    """Changes to the project's definition and the quarterly updates of the returns the
+    reader (`access`; see item_history.quarters_seen) may see, newest first."""
     records = Project.history.filter(id=project.pk).select_related(
         "history_user", "year", "portfolio", "theme", "sponsor", "manager", "previous"
     )
-    updates = ProjectUpdate.history.filter(project_id=project.pk).select_related(
-        "history_user", "ret__quarter__year"
-    )
+    updates = quarters_seen(
+        ProjectUpdate.history.filter(project_id=project.pk), project, access
+    ).select_related("history_user", "ret__quarter__year")
     return newest_first(
         [
             *entries(records, PROJECT_FIELDS, subject=definition, deletions=False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from perfmon.access import ItemAccess
 from perfmon.item_history import (
     Change,
     Entry,
@@ -16,6 +17,7 @@ from perfmon.item_history import (
     entries,
     newest_first,
     quarter_of,
+    quarters_seen,
     reference,
     text,
     yes_no,
@@ -73,14 +75,15 @@ ASSESSMENT_FIELDS = {
 }
 
 
-def risk_history(risk: Risk) -> list[Entry]:
-    """Changes to the risk's definition and its assessments, newest first."""
+def risk_history(risk: Risk, *, access: ItemAccess[Risk] | None = None) -> list[Entry]:
+    """Changes to the risk's definition and the assessments of the returns the reader
+    (`access`; see item_history.quarters_seen) may see, newest first."""
     records = Risk.history.filter(id=risk.pk).select_related(
         "history_user", "portfolio", "theme", "owner", "previous"
     )
-    assessments = RiskAssessment.history.filter(risk_id=risk.pk).select_related(
-        "history_user", "ret__quarter__year"
-    )
+    assessments = quarters_seen(
+        RiskAssessment.history.filter(risk_id=risk.pk), risk, access
+    ).select_related("history_user", "ret__quarter__year")
     return newest_first(
         [
             *entries(records, RISK_FIELDS, subject=definition, deletions=False),
