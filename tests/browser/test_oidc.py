@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,17 @@ def provider(live_server: Any) -> Iterator[RunningProvider]:
 def council(provider: RunningProvider, settings: Any, transactional_db: None) -> RunningProvider:
     for name, value in provider.settings().items():
         setattr(settings, name, value)
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+    if policy:
+        # Signing out redirects a form post to the provider: the Content-Security-Policy's
+        # form-action allows the issuer's origin, worked out in settings from OIDC_ISSUER
+        # when the site starts; here the issuer is set after that.
+        policy = copy.deepcopy(policy)
+        policy["DIRECTIVES"]["form-action"] = [
+            *policy["DIRECTIVES"].get("form-action", []),
+            provider.issuer,
+        ]
+        settings.CONTENT_SECURITY_POLICY = policy
     return provider
 
 
