@@ -79,7 +79,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_provider(
-    *, redirect_uris: list[str], logout_uris: list[str]
+    *, redirect_uris: list[str], logout_uris: list[str], code_ttl_seconds: int = 60
 ) -> Iterator[RunningProvider]:
     node = _node()
     port = free_port()
@@ -90,6 +90,7 @@ def running_provider(
         "PORT": str(port),
         "PERFMON_REDIRECT_URIS": json.dumps(redirect_uris),
         "PERFMON_LOGOUT_URIS": json.dumps(logout_uris),
+        "CODE_TTL_SECONDS": str(code_ttl_seconds),
     }
     with log.open("w") as output:
         process = subprocess.Popen(

@@ -4,6 +4,7 @@
 //   PORT                   where to listen on 127.0.0.1
 //   PERFMON_REDIRECT_URIS  JSON list: perfmon's callback URL(s)
 //   PERFMON_LOGOUT_URIS    JSON list: where perfmon wants people after signing out
+//   CODE_TTL_SECONDS       how long an authorization code works (60 unless set)
 //
 // People sign in on the provider's own development page with one of the account names
 // below (any password). Prints "ready <issuer>" once it listens.
@@ -51,6 +52,7 @@ const provider = new Provider(issuer, {
     },
   ],
   cookies: { keys: ['perfmon-tests-only'] },
+  ttl: { AuthorizationCode: Number(process.env.CODE_TTL_SECONDS || 60) },
   // Every client must use PKCE (this package offers S256 only).
   pkce: { required: () => true },
   // Scope claims in the ID token as well as from userinfo, as Entra ID sends them.

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -176,6 +177,28 @@ def test_it_refuses_a_replayed_code(
     assert response.status_code == 400
     assert signed_in_user(client) is None
     assert "refused the code" in caplog.text
+
+
+def test_it_refuses_an_expired_code(
+    client: Client, settings: Any, db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    with running_provider(
+        redirect_uris=[CALLBACK], logout_uris=[SIGNED_OUT], code_ttl_seconds=1
+    ) as quick:
+        for name, value in quick.settings(OIDC_CREATE_USERS="true").items():
+            setattr(settings, name, value)
+        # Used at once, a code from this provider works...
+        assert client.get(back_from_provider(client, "existing-officer")).status_code == 302
+        client.logout()
+        # ...but not two seconds later.
+        returned = back_from_provider(client, "stranger")
+        time.sleep(2)
+        with caplog.at_level(logging.WARNING, logger="perfmon.oidc"):
+            response = client.get(returned)
+    assert response.status_code == 400
+    assert signed_in_user(client) is None
+    assert "refused the code" in caplog.text
+    assert not User.objects.filter(email="sam.stranger@council.test").exists()
 
 
 def test_it_refuses_an_unverified_email(
