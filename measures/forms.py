@@ -10,6 +10,7 @@ from django import forms
 from measures import rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.values import ValueParseError, bounded, parse_actual
+from perfmon.forms import long_text_field
 from perfmon.item_sections import RowForm
 
 
@@ -56,14 +57,10 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
         max_length=40,
         help_text='For example "Q3 data".',
     )
-    commentary = forms.CharField(
-        label="Supporting information", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    commentary = long_text_field("Supporting information")
     # Its choices are the bands of the scheme in use: see override_choices().
     status_override = forms.ChoiceField(label="Override the status", required=False)
-    override_reason = forms.CharField(
-        label="Reason for the override", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    override_reason = long_text_field("Reason for the override", rows=2)
 
     def __init__(
         self, *args: Any, scheme: rules.Scheme, quarter_number: int, **kwargs: Any
@@ -133,14 +130,8 @@ class ActionUpdateForm(RowForm[Action, ActionUpdate]):
         choices=[("", "Choose a status"), *ActionUpdate.Status.choices],
         required=False,
     )
-    commentary = forms.CharField(
-        label="Supporting information", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    reopen_reason = forms.CharField(
-        label="Why is it no longer completed?",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    commentary = long_text_field("Supporting information")
+    reopen_reason = long_text_field("Why is it no longer completed?", rows=2)
 
     def was_completed(self) -> bool:
         completed = ActionUpdate.Status.COMPLETED

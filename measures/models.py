@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from measures import rules
 from measures.values import ValueParseError, bounded
 from perfmon.models.items import Item, ItemUpdate
+from perfmon.models.returns import within_text_limit
 
 
 def as_stored(value: Decimal | None) -> Decimal | None:
@@ -262,6 +263,7 @@ class MeasureUpdate(ItemUpdate):
                 name="measure_override_needs_reason",
                 violation_error_message="Give a reason for overriding the status.",
             ),
+            within_text_limit("commentary", "override_reason", name="measure_update_text_limit"),
         ]
 
     def __str__(self) -> str:
@@ -335,7 +337,8 @@ class ActionUpdate(ItemUpdate):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["action", "ret"], name="action_update_unique")
+            models.UniqueConstraint(fields=["action", "ret"], name="action_update_unique"),
+            within_text_limit("commentary", "reopen_reason", name="action_update_text_limit"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,30 @@ from django.contrib.auth.forms import (
 
 from perfmon import quarters
 from perfmon.models import CouncilPlan, ReportingYear
+from perfmon.models.returns import TEXT_LIMIT
+
+TEXT_LIMIT_HINT = f"You can enter up to {TEXT_LIMIT:,} characters."
+
+
+def long_text_field(
+    label: str, *, rows: int = 3, required: bool = False, help_text: str = "", **kwargs: Any
+) -> forms.CharField:
+    """A free text of a return (commentary, a reason, a comment): at most TEXT_LIMIT
+    characters, which its hint says (the GOV.UK character count, without script) and the
+    textarea's maxlength keeps to; a longer one posted anyway is refused at the field."""
+    error_messages = {
+        "max_length": f"{label} must be {TEXT_LIMIT:,} characters or fewer",
+        **kwargs.pop("error_messages", {}),
+    }
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=f"{help_text} {TEXT_LIMIT_HINT}".strip(),
+        error_messages=error_messages,
+        **kwargs,
+    )
 
 
 class SignInForm(AuthenticationForm):
@@ -150,10 +174,9 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve or return the return"},
     )
-    comment = forms.CharField(
-        label="Comment",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    comment = long_text_field(
+        "Comment",
+        rows=4,
         help_text="Required when you return it: say what the officers need to change.",
     )
     # The latest step on the return's trail when the director's page was loaded: the
@@ -166,14 +189,16 @@ class DecisionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+        # A comment refused already (too long) needs no second message.
+        given = cleaned.get("comment", "").strip() or "comment" in self.errors
+        if cleaned.get("decision") == self.RETURN and not given:
             self.add_error("comment", "Say what the officers need to change")
         return cleaned
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label="Why does this approved return need reopening?",
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = long_text_field(
+        "Why does this approved return need reopening?",
+        required=True,
         error_messages={"required": "Give the reason for reopening this return"},
     )

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.forms import BoundField
 
+from perfmon.forms import long_text_field
 from perfmon.item_sections import RowForm
 from perfmon.models import Portfolio, Quarter, Theme
 from projects import rules
@@ -78,11 +79,8 @@ class ProjectUpdateForm(RowForm[Project, ProjectUpdate]):
         required=False,
         help_text="How likely the project is to deliver successfully.",
     )
-    commentary = forms.CharField(
-        label="Supporting information",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when the RAG or the DCA is Red.",
+    commentary = long_text_field(
+        "Supporting information", help_text="Required when the RAG or the DCA is Red."
     )
 
     def criteria_rows(self) -> list[CriterionRow]:

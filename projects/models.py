@@ -10,6 +10,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from perfmon.models.items import Item, ItemUpdate
+from perfmon.models.returns import within_text_limit
 from projects import rules
 
 
@@ -126,6 +127,7 @@ class ProjectUpdate(ItemUpdate):
                 name="project_update_no_rag_without_criteria",
                 violation_error_message="Without the criteria there is no RAG.",
             ),
+            within_text_limit("commentary", name="project_update_text_limit"),
         ]
 
     def __str__(self) -> str:

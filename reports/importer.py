@@ -44,9 +44,12 @@ from perfmon.models import (
     Theme,
     User,
 )
+from perfmon.models.returns import TEXT_LIMIT
+from projects.models import Project
 from projects.rules import parse_dca
 from projects.services import PublishedProject, import_published_projects
 from reports.annual_table import TableRow
+from risks.models import Risk
 from risks.rules import parse_score_text
 from risks.services import PublishedRisk, import_published_risks
 
@@ -178,6 +181,10 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
             Problem(row.line, "Portfolio", "No portfolio: add a portfolio heading row above.")
         )
         return None
+    too_long = _too_long(parsed, row.get("q4_status"))
+    if too_long:
+        problems.append(too_long)
+        return None
     if kind in {"project", "risk"}:
         parsed.published_status = row.get("q4_status")
         try:
@@ -208,10 +215,21 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
         ("q4_actual", "actual", "Q4 actual"),
     ):
         try:
-            setattr(parsed, attribute, parse_actual(row.get(column)))
+            actual = parse_actual(row.get(column))
         except ValueParseError as error:
             problems.append(Problem(row.line, label, str(error)))
             return None
+        if len(actual.period_label) > _PERIOD_LONGEST:
+            problems.append(
+                Problem(
+                    row.line,
+                    label,
+                    f"The period in brackets can be up to {_PERIOD_LONGEST} characters, "
+                    "such as (Q3 data).",
+                )
+            )
+            return None
+        setattr(parsed, attribute, actual)
     try:
         parsed.target = parse_target(row.get("target"))
     except ValueParseError as error:
@@ -220,6 +238,36 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
     parsed.published_status = row.get("q4_status")
     parsed.direction = DIRECTIONS.get(row.get("dot").lower(), rules.Direction.NOT_APPLICABLE)
     return parsed
+
+
+def _longest(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None
+    return field.max_length
+
+
+_PERIOD_LONGEST = _longest(MeasureUpdate, "period_label")
+
+
+def _too_long(parsed: ParsedRow, status: str) -> Problem | None:
+    """The first cell longer than the database keeps for it, as a problem: a reference, a
+    theme, a published status and a description (a project's name and a risk's title are
+    shorter than a measure's or an action's description, a free text of TEXT_LIMIT)."""
+    names = {"project": (Project, "name"), "risk": (Risk, "title")}
+    described = _longest(*names[parsed.kind]) if parsed.kind in names else TEXT_LIMIT
+    for column, text, longest in (
+        ("Ref", parsed.reference, _longest(Measure, "reference")),
+        ("Description", parsed.description, described),
+        ("Council Plan theme", parsed.theme, _longest(Theme, "name")),
+        ("Q4 status", status, _longest(MeasureUpdate, "status_override")),
+    ):
+        if len(text) > longest:
+            return Problem(
+                parsed.line,
+                column,
+                f"This cell has {len(text):,} characters; it can have up to {longest:,}.",
+            )
+    return None
 
 
 def parse_results(rows: list[TableRow], *, portfolios: Iterable[str] = ()) -> ParsedTable:

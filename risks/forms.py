@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.forms import BoundField
 
+from perfmon.forms import long_text_field
 from perfmon.item_sections import RowForm
 from perfmon.models import Portfolio
 from risks import rules
@@ -54,15 +55,9 @@ class RiskAssessmentForm(RowForm[Risk, RiskAssessment]):
         choices=[("", "No target")] + [(n, str(n)) for n in rules.POSSIBLE_SCORES],
         error_messages={"invalid_choice": "Choose a target score that likelihood × impact gives"},
     )
-    controls = forms.CharField(
-        label="Controls in place", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    further_actions = forms.CharField(
-        label="Further actions", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    commentary = forms.CharField(
-        label="Supporting information", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    controls = long_text_field("Controls in place")
+    further_actions = long_text_field("Further actions")
+    commentary = long_text_field("Supporting information")
 
     def __init__(
         self, *args: Any, matrices: dict[rules.Side, rules.Matrix], since: str, **kwargs: Any

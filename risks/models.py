@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from perfmon.models.items import Item, ItemUpdate
+from perfmon.models.returns import within_text_limit
 from risks import rules
 
 SIDE_CHOICES = [(side.value, side.label) for side in rules.Side]
@@ -272,6 +273,9 @@ class RiskAssessment(ItemUpdate):
                 condition=Q(target_score__isnull=True)
                 | Q(target_score__gte=1, target_score__lte=16),
                 name="risk_target_score_1_to_16",
+            ),
+            within_text_limit(
+                "controls", "further_actions", "commentary", name="risk_assessment_text_limit"
             ),
         ]
 

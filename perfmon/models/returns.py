@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from perfmon.models.frame import Portfolio, Quarter, User
+
+TEXT_LIMIT = 10_000
+"""The most characters a free text of a return keeps: commentary, reasons, comments,
+controls and further actions, in every kind's quarterly update and in a return's trail."""
+
+
+def within_text_limit(*fields: str, name: str) -> models.CheckConstraint:
+    """The database's own check that none of `fields` holds more than TEXT_LIMIT
+    characters, whatever path wrote them."""
+    return models.CheckConstraint(
+        condition=Q(*(LessThanOrEqual(Length(field), TEXT_LIMIT) for field in fields)),
+        name=name,
+        violation_error_message=f"Free text can be up to {TEXT_LIMIT:,} characters.",
+    )
 
 
 class ReturnQuerySet(models.QuerySet["Return"]):
@@ -78,6 +95,7 @@ class ReturnEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["ret", "action", "user"])]
+        constraints = [within_text_limit("comment", name="return_event_comment_limit")]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.user} at {self.at:%Y-%m-%d %H:%M}"
