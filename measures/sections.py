@@ -18,7 +18,7 @@ from measures.models import (
     RatingScheme,
     with_targets_for,
 )
-from perfmon.item_sections import ItemSection
+from perfmon.item_sections import ItemSection, Row
 from perfmon.models import Return
 
 
@@ -31,6 +31,7 @@ class MeasureSection(ItemSection):
     title = "Performance measures"
     order = 20
     template_name = "measures/_section_measures.jinja"
+    row_template_name = "measures/_row_measure.jinja"
     item_model = Measure
     update_model = MeasureUpdate
     item_field = "measure"
@@ -61,6 +62,9 @@ class MeasureSection(ItemSection):
     def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
         cast(ChoiceField, fields["status_override"]).choices = override_choices(extra["scheme"])
 
+    def row_state(self, row: Row) -> tuple[Any, ...]:
+        return (sorted(getattr(row.item, "own_targets", {}).items()),)
+
     def shown_initial(self, name: str, value: Any, *, item: Any) -> Any:
         if name == "actual" and value is not None:
             return rules.format_value(value, rules.Unit(item.unit))
@@ -83,6 +87,7 @@ class ActionSection(ItemSection):
     title = "Council Plan actions"
     order = 10
     template_name = "measures/_section_actions.jinja"
+    row_template_name = "measures/_row_action.jinja"
     item_model = Action
     update_model = ActionUpdate
     item_field = "action"
@@ -91,6 +96,9 @@ class ActionSection(ItemSection):
     value_fields = ("status", "commentary", "reopen_reason")
     complete_when = ~Q(status="")
     missing_problem = "Choose a status"
+
+    def row_state(self, row: Row) -> tuple[Any, ...]:
+        return (row.item.theme.name,)
 
     def initial_from_previous(self, previous: Any) -> dict[str, Any]:
         # A completed action stays completed unless someone says otherwise.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -77,25 +77,34 @@ def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
 
 
 def access_to(user: User, ret: Return) -> ReturnAccess:
-    edited = submitted = False
-    if ret.pk:
-        edited = ReturnEvent.objects.filter(
-            ret=ret, user=user, action=ReturnEvent.Action.SAVED
-        ).exists()
-        latest = (
-            ReturnEvent.objects.filter(ret=ret, action=ReturnEvent.Action.SUBMITTED)
+    """What `user` may do with `ret`, from one query: their roles on its portfolio, whether
+    they saved it or made its latest submission, and the council's separation of duties."""
+    events = ReturnEvent.objects.filter(ret_id=ret.pk)
+    facts = Portfolio.objects.filter(pk=ret.portfolio_id).annotate(
+        **{
+            role: Exists(
+                PortfolioRole.objects.filter(user=user, portfolio=OuterRef("pk"), role=role)
+            )
+            for role in PortfolioRole.Role.values
+        },
+        separate=Subquery(
+            CouncilSettings.objects.filter(pk=1).values("separate_submit_and_approve")[:1]
+        ),
+        edited=Exists(events.filter(user=user, action=ReturnEvent.Action.SAVED)),
+        submitter=Subquery(
+            events.filter(action=ReturnEvent.Action.SUBMITTED)
             .order_by("-at", "-pk")
-            .values_list("user_id", flat=True)
-            .first()
-        )
-        submitted = latest == user.pk
+            .values("user_id")[:1]
+        ),
+    )
+    found = facts.values(*PortfolioRole.Role.values, "separate", "edited", "submitter").get()
     return ReturnAccess(
         ret=ret,
-        roles=roles_on(user, ret.portfolio),
+        roles=frozenset(role for role in PortfolioRole.Role.values if found[role]),
         is_team=user.is_performance_team,
-        edited_by_user=edited,
-        submitted_by_user=submitted,
-        separate_duties=CouncilSettings.current().separate_submit_and_approve,
+        edited_by_user=bool(ret.pk and found["edited"]),
+        submitted_by_user=bool(ret.pk) and found["submitter"] == user.pk,
+        separate_duties=found["separate"] is not False,
     )
 
 

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from markupsafe import Markup
 
 from perfmon.merge import RowEdit, save_section
 from perfmon.models import Portfolio, ReportingYear, Return, User
@@ -28,6 +35,7 @@ from perfmon.sections import (
     ReturnSection,
     SectionForm,
     SectionSave,
+    sections,
 )
 
 ItemT = TypeVar("ItemT", bound=Item)
@@ -95,6 +103,34 @@ class ItemSectionForm(SectionForm):
     data: Mapping[str, Any] | None
     rows: list[Row] = field(default_factory=list)
     context: Mapping[str, Any] = field(default_factory=dict)  # the section's form_kwargs
+    digest: str = ""  # of what every row of the section shows alike (see build_rows)
+
+    def rows_html(self) -> list[Markup]:
+        """Each row's markup. A row as stored (no posted values, no clash) is kept in the
+        cache under a key made of everything it shows, so a page mostly reads rows back
+        instead of making their forms and rendering them."""
+        if self.data is not None:
+            return [self._row_html(row) for row in self.rows]
+        keys = {row.item.pk: self.section.row_key(row, self.digest) for row in self.rows}
+        kept = cache.get_many([key for pk, key in keys.items()])
+        made: dict[str, str] = {}
+        html = []
+        for row in self.rows:
+            key = keys[row.item.pk]
+            if row.clashes or key not in kept:
+                markup = self._row_html(row)
+                if not row.clashes:
+                    made[key] = str(markup)
+                html.append(markup)
+            else:
+                html.append(Markup(kept[key]))  # rendered, and escaped, by Jinja2
+        if made:
+            cache.set_many(made, timeout=ROW_CACHE_SECONDS)
+        return html
+
+    def _row_html(self, row: Row) -> Markup:
+        rendered = render_to_string(self.section.row_template_name, {"row": row}, using="jinja2")
+        return Markup(rendered)  # autoescaped by Jinja2
 
     def is_valid(self) -> bool:
         # Every row validates, so every row's errors can be shown at once.
@@ -150,7 +186,9 @@ class ItemSectionForm(SectionForm):
                 if self._anchor(row, name) in anchors:
                     value = self.section.cleaned_values(row.form.cleaned_data)[name]
                     keep.setdefault(row.item.pk, {})[name] = value
-        rows, context = self.section.build_rows(ret, None, editable=self.editable, keep=keep)
+        rows, context, digest = self.section.build_rows(
+            ret, None, editable=self.editable, keep=keep
+        )
         for row in rows:
             row.clashes = [
                 anchors[anchor]
@@ -164,6 +202,7 @@ class ItemSectionForm(SectionForm):
             data=None,
             rows=rows,
             context=context,
+            digest=digest,
         )
 
 
@@ -291,12 +330,13 @@ class ItemSection(ReturnSection):
         *,
         editable: bool,
         keep: Mapping[int, Mapping[str, Any]] | None = None,
-    ) -> tuple[list[Row], dict[str, Any]]:
-        """A row form for each item, and the form_kwargs they were made with; unbound
+    ) -> tuple[list[Row], dict[str, Any], str]:
+        """A row form for each item, the form_kwargs they were made with, and a digest of
+        what all the rows show alike (the fields' labels and choices, the kwargs); unbound
         forms show what is stored, with `keep`'s values (by item id) in place of it."""
         items = self.load_items(ret)
         if not items:  # nothing to show: no forms, so nothing else to load
-            return [], {}
+            return [], {}, ""
         stored = self.updates_by_item(ret)
         previous = self.previous_updates(ret, items)
         extra = self.form_kwargs(ret)
@@ -339,7 +379,42 @@ class ItemSection(ReturnSection):
                     untouched=untouched,
                 )
             )
-        return rows, extra
+        digest = repr(
+            (
+                sorted(extra.items()),
+                [
+                    (name, f.label, f.help_text, f.disabled, getattr(f, "choices", None))
+                    for name, f in fields.items()
+                ],
+            )
+        )
+        return rows, extra, digest
+
+    # Keeping rows' markup ---------------------------------------------------------------
+
+    row_template_name: str
+
+    def row_key(self, row: Row, digest: str) -> str:
+        """The cache key of a row's markup: a hash of everything the row shows (the item,
+        this quarter's update and last quarter's, field by field, what the kind adds in
+        row_state, what every row shows alike) and of the code and templates that draw it."""
+        shown = repr(
+            (
+                self.key,
+                digest,
+                _fields_of(row.item),
+                _fields_of(row.stored),
+                _fields_of(row.previous),
+                self.row_state(row),
+            )
+        )
+        hashed = hashlib.blake2b(f"{_code_digest()}{shown}".encode(), digest_size=20)
+        return f"perfmon:row:{hashed.hexdigest()}"
+
+    def row_state(self, row: Row) -> tuple[Any, ...]:
+        """What a row shows beyond the fields of its item and updates (a theme's name,
+        an owner's): part of its cache key."""
+        return ()
 
     def _posted_as_shown(
         self,
@@ -381,9 +456,15 @@ class ItemSection(ReturnSection):
     def form(
         self, *, ret: Return, data: Mapping[str, Any] | None = None, editable: bool = True
     ) -> ItemSectionForm:
-        rows, context = self.build_rows(ret, data, editable=editable)
+        rows, context, digest = self.build_rows(ret, data, editable=editable)
         return ItemSectionForm(
-            section=self, ret=ret, editable=editable, data=data, rows=rows, context=context
+            section=self,
+            ret=ret,
+            editable=editable,
+            data=data,
+            rows=rows,
+            context=context,
+            digest=digest,
         )
 
     def missing(self, *, ret: Return) -> list[Missing]:
@@ -435,3 +516,41 @@ class ItemSection(ReturnSection):
             ret.pk: totals.get((ret.portfolio_id, ret.quarter.year_id), 0) - done.get(ret.pk, 0)
             for ret in returns
         }
+
+
+ROW_CACHE_SECONDS = 24 * 60 * 60
+_CODE = [
+    Path(__file__).parent / "item_sections.py",
+    Path(__file__).parent / "jinja2.py",
+    Path(__file__).parent / "templatetags" / "govuk.py",
+]
+
+
+def _fields_of(record: models.Model | None) -> tuple[Any, ...] | None:
+    if record is None:
+        return None
+    return tuple(getattr(record, f.attname) for f in record._meta.concrete_fields)
+
+
+def _code_digest() -> str:
+    """A hash of the templates and code that draw rows: kept rows are not reused by a new
+    release (nor, in development, after a template is edited)."""
+    if settings.DEBUG:
+        return _digest_of_code()
+    return _release_code_digest()
+
+
+@functools.cache
+def _release_code_digest() -> str:
+    return _digest_of_code()
+
+
+def _digest_of_code() -> str:
+    hashed = hashlib.blake2b(digest_size=16)
+    jinja = Path(settings.BASE_DIR) / "templates" / "jinja2"
+    kinds = {Path(sys.modules[type(s).__module__].__file__ or "").parent for s in sections}
+    files = [*_CODE, *sorted(jinja.rglob("*.jinja"))]
+    files += sorted(path for kind in kinds for path in kind.glob("*.py"))
+    for path in files:
+        hashed.update(path.read_bytes())
+    return hashed.hexdigest()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from perfmon.item_sections import ItemSection
+from perfmon.item_sections import ItemSection, Row
 from projects.forms import ProjectUpdateForm
 from projects.models import CRITERION_FIELDS, Project, ProjectUpdate, Rating
 
@@ -23,6 +23,7 @@ class ProjectSection(ItemSection):
     title = "Priority projects"
     order = 30  # after actions (10) and measures (20)
     template_name = "projects/_section_projects.jinja"
+    row_template_name = "projects/_row_project.jinja"
     item_model = Project
     update_model = ProjectUpdate
     item_field = "project"
@@ -36,6 +37,9 @@ class ProjectSection(ItemSection):
     derived_fields = ("rag", "rag_explained", "rag_from_criteria")
     complete_when = CRITERIA_ANSWERED & ~Q(dca="")
     missing_problem = "Say whether time, cost, scope and benefits are on track, and choose the DCA"
+
+    def row_state(self, row: Row) -> tuple[Any, ...]:
+        return (row.item.theme.name,)
 
     def item_label(self, item: Any) -> str:
         return f"{item.reference} {item.name}"

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.forms import Field
 
 from perfmon import quarters
-from perfmon.item_sections import ItemSection
+from perfmon.item_sections import ItemSection, Row
 from perfmon.models import Portfolio, ReportingYear, Return
 from risks import rules
 from risks.forms import RiskAssessmentForm
@@ -28,6 +28,7 @@ class RiskSection(ItemSection):
     title = "Strategic risks"
     order = 50
     template_name = "risks/_section_risks.jinja"
+    row_template_name = "risks/_row_risk.jinja"
     item_model = Risk
     update_model = RiskAssessment
     item_field = "risk"
@@ -66,6 +67,9 @@ class RiskSection(ItemSection):
 
     def items(self, *, portfolio: Portfolio, year: ReportingYear) -> QuerySet[Risk]:
         return super().items(portfolio=portfolio, year=year).select_related("owner")
+
+    def row_state(self, row: Row) -> tuple[Any, ...]:
+        return (row.item.owner_text,)
 
     def item_label(self, item: Any) -> str:
         return f"{item.reference} {item.title}"
