@@ -25,8 +25,8 @@ urlpatterns = [
         name="login",
     ),
     # Council accounts (perfmon.oidc): the break-glass password page for OIDC_ONLY, the
-    # provider's round trip, and a sign-out that ends the provider session too. Listed
-    # before Django's sign-out below, which it replaces at the same address.
+    # provider's round trip, and a sign-out that ends the provider session too (for
+    # password sign-ins it is Django's sign-out).
     path(
         "sign-in/local/",
         login_not_required(
@@ -41,7 +41,6 @@ urlpatterns = [
     path("sign-in/council/", oidc_views.StartCouncilSignIn.as_view(), name="oidc_start"),
     path("sign-in/council/callback/", oidc_views.callback, name="oidc_callback"),
     path("sign-out/", oidc_views.SignOutView.as_view(), name="logout"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # Forgotten and changed passwords: Django's views under Django's names. Resetting is
     # for people who cannot sign in; changing needs a signed-in person.
     path(
