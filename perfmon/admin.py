@@ -20,6 +20,7 @@ from perfmon.models import (
     CouncilSettings,
     Portfolio,
     PortfolioRole,
+    ProviderIdentity,
     Quarter,
     Reminder,
     ReminderEmail,
@@ -149,9 +150,21 @@ class UserPortfolioRoleInline(PortfolioRoleInline):
     autocomplete_fields = ["portfolio"]
 
 
+class CouncilAccountInline(admin.TabularInline):
+    """The council account (OpenID Connect subject) a person signs in with: made at their
+    first council sign-in; deleting it makes the next sign-in match them by email again."""
+
+    model = ProviderIdentity
+    fields = readonly_fields = ("issuer", "subject", "created_at", "last_signed_in_at")
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class PerfmonUserAdmin(UserAdmin, SimpleHistoryAdmin):
-    inlines = [UserPortfolioRoleInline]
+    inlines = [UserPortfolioRoleInline, CouncilAccountInline]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
 
 

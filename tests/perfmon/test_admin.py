@@ -8,7 +8,14 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from perfmon.models import Portfolio, PortfolioRole, Quarter, ReportingYear, User
+from perfmon.models import (
+    Portfolio,
+    PortfolioRole,
+    ProviderIdentity,
+    Quarter,
+    ReportingYear,
+    User,
+)
 from perfmon.services import create_reporting_year
 from tests.factories import PortfolioRoleFactory
 
@@ -156,3 +163,15 @@ def test_it_adds_a_plan_with_themes_by_financial_year(team: Client) -> None:
         Theme.objects.get(name="A Green City")
     ]
     assert not Theme.objects.for_year(create_reporting_year(start_year=2028)).exists()
+
+
+def test_it_shows_a_persons_council_account_and_the_separation_of_duties_setting(
+    team: Client, officer: User
+) -> None:
+    ProviderIdentity.objects.create(
+        user=officer, issuer="https://login.example.invalid/v2.0", subject="sub-4711"
+    )
+    page = team.get(reverse("admin:perfmon_user_change", args=[officer.pk])).content.decode()
+    assert "sub-4711" in page and "https://login.example.invalid/v2.0" in page
+    settings_page = team.get(reverse("admin:perfmon_councilsettings_change", args=[1]))
+    assert "Whoever submits a return cannot approve it" in settings_page.content.decode()
