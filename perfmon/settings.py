@@ -5,11 +5,17 @@ DEBUG on. Production sets DEBUG=false and the variables listed in README.md; wit
 DEBUG off the site refuses to start without a real SECRET_KEY.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_HASHES as CSP_UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every response gets the Content-Security-Policy: see CONTENT_SECURITY_POLICY.
+    "csp.middleware.CSPMiddleware",
     # Serves the built styles in production; runserver serves them in development.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -298,6 +306,54 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 10)))
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+# --- Content-Security-Policy (django-csp), enforced on every response: README "Production
+# outline". Scripts, styles, images, fonts and requests come from perfmon itself; no page has
+# an inline script, style element or style attribute of its own (charts size themselves from
+# classes in frontend/scss, the legend's swatches are data: images).
+def csp_origin(url: str) -> str | None:
+    """The origin (scheme://host[:port]) of an absolute http(s) URL, or None."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else None
+
+
+def csp_attribute_hash(value: str) -> str:
+    """A CSP source allowing one exact style attribute or event handler, by its SHA-256."""
+    digest = base64.b64encode(hashlib.sha256(value.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        # Django's admin runs under the same policy. Three style attributes and one event
+        # handler in templates of the admin's add-ons, which perfmon does not override, are
+        # allowed by hash, one exact value each, so no other attribute applies:
+        # django-simple-history's history list ("border-top: 0") and django-import-export's
+        # export page (its "Select all" box).
+        "style-src-attr": [
+            CSP_UNSAFE_HASHES,
+            csp_attribute_hash("border-top: 0"),
+            csp_attribute_hash("padding: 0;"),
+            csp_attribute_hash("font-weight: bold;"),
+        ],
+        "script-src-attr": [CSP_UNSAFE_HASHES, csp_attribute_hash("onSelectToggleChange(event)")],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        # Signing out posts to perfmon, which redirects to the council's sign-in provider to
+        # end its session there too; Chromium applies form-action to where a form's redirects
+        # lead, so the provider's origin is allowed when council sign-in is configured.
+        "form-action": [CSP_SELF, *filter(None, [csp_origin(OIDC_ISSUER)])],
+        "frame-ancestors": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "object-src": [CSP_NONE],
+    }
+}
+# --- end of Content-Security-Policy settings
 
 LOGGING = {
     "version": 1,
