@@ -104,7 +104,7 @@ def measure_page(request: HttpRequest, pk: int) -> HttpResponse:
             (target.quarter_number, rules.format_value(target.value, unit))
             for target in this_year.quarter_targets.all()
         ],
-        "history": measure_history(measure) if access.sees_unapproved else None,
+        "history": measure_history(measure, access=access) if access.sees_unapproved else None,
     }
     return render(request, "measures/measure.html", context)
 
@@ -131,7 +131,7 @@ def action_page(request: HttpRequest, pk: int) -> HttpResponse:
         "action": action,
         "years": years,
         "rows": rows,
-        "history": action_history(action) if access.sees_unapproved else None,
+        "history": action_history(action, access=access) if access.sees_unapproved else None,
     }
     return render(request, "measures/action.html", context)
 

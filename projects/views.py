@@ -111,7 +111,7 @@ def project_page(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "years": years,
         "rows": rows,
-        "history": project_history(project) if access.sees_unapproved else None,
+        "history": project_history(project, access=access) if access.sees_unapproved else None,
         "dca_meanings": [(rating, rules.DCA_MEANINGS[rating]) for rating in rules.Rating],
     }
     return render(request, "projects/project.html", context)

@@ -93,7 +93,7 @@ def risk_page(request: HttpRequest, pk: int) -> HttpResponse:
         "risk": risk,
         "years": years,
         "rows": quarter_rows(years, list(assessments)),
-        "history": risk_history(risk) if access.sees_unapproved else None,
+        "history": risk_history(risk, access=access) if access.sees_unapproved else None,
     }
     return render(request, "risks/risk.html", context)
 

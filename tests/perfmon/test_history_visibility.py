@@ -158,3 +158,15 @@ def test_it_still_shows_the_portfolios_own_drafts_to_its_officer(
     history = history_text(client, new_officer, url_name, item.pk)
 
     assert "Q2 2026/27" in history
+
+
+@pytest.mark.parametrize("make", MAKERS)
+def test_it_shows_the_team_every_quarter_on_a_moved_items_page(
+    client: Client, old: Portfolio, new: Portfolio, admin_user: User, make: Any
+) -> None:
+    item, url_name = make(old)
+    moved(item, new)
+
+    history = history_text(client, admin_user, url_name, item.pk)
+
+    assert "Q2 2026/27" in history and "Q1 2026/27" in history
