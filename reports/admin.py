@@ -91,6 +91,7 @@ class ResultsImportAdmin(admin.ModelAdmin):
                 created = services.upload_results(
                     name=upload.name,
                     data=upload.read(services.MAX_BYTES + 1),
+                    size=upload.size,
                     start_year=form.cleaned_data["year"],
                     user=user,
                 )

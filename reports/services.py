@@ -39,12 +39,16 @@ def read_results_file(*, name: str, data: bytes) -> ParsedTable:
     return parse_results(rows, portfolios=Portfolio.objects.values_list("name", flat=True))
 
 
-def upload_results(*, name: str, data: bytes, start_year: int, user: User) -> ResultsImport:
-    """Keep an uploaded table and start checking it. Raises UploadError for one too big
+def upload_results(
+    *, name: str, data: bytes, start_year: int, user: User, size: int | None = None
+) -> ResultsImport:
+    """Keep an uploaded table and start checking it. `size` is the file's own size where
+    the caller read no more of it than MAX_BYTES + 1. Raises UploadError for one too big
     or empty to keep."""
-    if len(data) > MAX_BYTES:
+    size = max(size or 0, len(data))
+    if size > MAX_BYTES:
         raise UploadError(
-            f"{name} is {len(data) / 1024 / 1024:.0f} MB; the largest file perfmon takes is "
+            f"{name} is {size / 1024 / 1024:.0f} MB; the largest file perfmon takes is "
             f"{MAX_BYTES // 1024 // 1024} MB. Split it by year."
         )
     if not data.strip():

@@ -104,6 +104,12 @@ def test_it_refuses_a_file_over_the_limit(team: Client, settings: object) -> Non
     assert not ResultsImport.objects.exists()
 
 
+def test_it_names_the_real_size_of_a_file_over_the_limit(team: Client) -> None:
+    page = upload(team, b"x" * (50 * 1024 * 1024)).content.decode()
+    assert "is 50 MB; the largest file perfmon takes is 20 MB" in page
+    assert not ResultsImport.objects.exists()
+
+
 def test_it_needs_the_import_permission(client: Client, db: None) -> None:
     clerk = UserFactory(is_staff=True)
     client.force_login(clerk)
