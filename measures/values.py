@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from enum import StrEnum
 
 from measures.rules import Unit
@@ -252,15 +252,23 @@ def _parse_quantity(core: str, *, original: str, invalid: str) -> _Quantity:
 
 def bounded(value: Decimal) -> Decimal:
     """`value`, when the database can keep it. Raises ValueParseError, in words, for one it
-    cannot hold: 10^14 or more either way once rounded to the 6 decimal places it keeps
-    (half away from zero, as PostgreSQL rounds)."""
+    cannot hold: 10^14 or more either way once rounded to the 6 decimal places PostgreSQL
+    keeps (half away from zero, as it rounds), or to the 15 significant digits the embedded
+    SQLite database keeps (it stores a decimal as a floating-point number, and one rounded
+    up to 10^14 could not be read back)."""
     if not value.is_finite() or abs(value) >= LIMIT:
         raise ValueParseError(_too_big(value))
     exponent = value.as_tuple().exponent
     rounds_up = isinstance(exponent, int) and exponent < -DECIMAL_PLACES
     if rounds_up and abs(value.quantize(_PLACES, rounding=ROUND_HALF_UP)) >= LIMIT:
         raise ValueParseError(_too_big(value))
+    if abs(_SQLITE_DIGITS.create_decimal_from_float(float(value))) >= LIMIT:
+        raise ValueParseError(_too_big(value))
     return value
+
+
+# The significant digits of a decimal read back from SQLite (Django's SQLite backend).
+_SQLITE_DIGITS = Context(prec=15, rounding=ROUND_HALF_EVEN)
 
 
 def _too_big(value: Decimal) -> str:

@@ -24,7 +24,7 @@ from tests.reports.test_import_results import SMALL
 from tests.reports.test_summary_dataset import build_council
 
 TOO_BIG = "Enter a number smaller than 100,000,000,000,000"
-LARGEST = Decimal("99999999999999.999999")
+LARGEST = Decimal("99999999999999.9")
 
 
 @pytest.mark.parametrize(
@@ -53,17 +53,19 @@ def test_it_refuses_in_words_an_actual_the_database_cannot_keep(text: str) -> No
 
 
 def test_it_keeps_the_largest_values() -> None:
-    assert parse_actual("99999999999999.999999").value == LARGEST
-    assert parse_actual("-£99,999,999,999,999.999999").value == -LARGEST
-    # The database rounds to 6 places: what would round up to 10^14 is too big already.
-    assert parse_actual("99999999999999.9999994").value == Decimal("99999999999999.9999994")
+    assert parse_actual("99999999999999.9").value == LARGEST
+    assert parse_actual("-£99,999,999,999,999.9").value == -LARGEST
+    assert parse_actual("12345678901234.567891").value == Decimal("12345678901234.567891")
+    # SQLite keeps 15 significant digits: what would round up to 10^14 is too big already.
+    with pytest.raises(ValueParseError, match="smaller than 100,000,000,000,000"):
+        parse_actual("99999999999999.95")
     with pytest.raises(ValueParseError, match="larger than -100,000,000,000,000"):
         parse_actual("-£100000000000000")
 
 
 def test_it_refuses_the_admin_number_in_words() -> None:
     field = ValueFormField(required=False)
-    assert field.clean("99999999999999.999999") == LARGEST
+    assert field.clean("99999999999999.9") == LARGEST
     with pytest.raises(Exception, match=TOO_BIG):
         field.clean("123456789012345")
 
