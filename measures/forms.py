@@ -69,9 +69,6 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
         self.scheme = scheme
         self.unit = rules.Unit(self.item.unit)
         self.target = self.item.target_for(quarter_number)
-        # As the page shows it, and so as an untouched row posts it back.
-        if self.initial.get("actual") is not None:
-            self.initial["actual"] = rules.format_value(self.initial["actual"], self.unit)
 
     @property
     def target_text(self) -> str:

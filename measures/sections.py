@@ -34,7 +34,6 @@ class MeasureSection(ItemSection):
     row_template_name = "measures/_row_measure.jinja"
     item_model = Measure
     update_model = MeasureUpdate
-    item_field = "measure"
     row_form = MeasureUpdateForm
     prefix = "m"
     value_fields = (
@@ -90,7 +89,6 @@ class ActionSection(ItemSection):
     row_template_name = "measures/_row_action.jinja"
     item_model = Action
     update_model = ActionUpdate
-    item_field = "action"
     row_form = ActionUpdateForm
     prefix = "a"
     value_fields = ("status", "commentary", "reopen_reason")

@@ -2,8 +2,8 @@
 return. Measures, actions, projects and risks all fit: each subclasses ItemSection with
 its models, its row form and its rules; this module never names them.
 
-The update model must have: a foreign key to the item (`item_field`), `ret` (the
-Return), `version`, `updated_by` and `updated_at`, and simple-history records.
+Items and updates are perfmon.models.items' Item and ItemUpdate; the update model keeps
+simple-history records, which a save's merge reads back (perfmon.merge).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class ItemSectionForm(SectionForm):
         if self.data is not None:
             return [self._row_html(row) for row in self.rows]
         keys = {row.item.pk: self.section.row_key(row, self.digest) for row in self.rows}
-        kept = cache.get_many([key for pk, key in keys.items()])
+        kept = cache.get_many(list(keys.values()))
         made: dict[str, str] = {}
         html = []
         for row in self.rows:
@@ -157,7 +157,7 @@ class ItemSectionForm(SectionForm):
     def _anchor(self, row: Row, name: str) -> str:
         if name == "__all__":
             return row.anchor
-        return f"id_{row.form.prefix}-{name}"
+        return f"id_{row.anchor}-{name}"
 
     def edits(self) -> list[RowEdit]:
         """What was sent, row by row, once the rows are valid."""
@@ -193,7 +193,7 @@ class ItemSectionForm(SectionForm):
             row.clashes = [
                 anchors[anchor]
                 for name in keep.get(row.item.pk, {})
-                if (anchor := f"id_{row.form.prefix}-{name}") in anchors
+                if (anchor := self._anchor(row, name)) in anchors
             ]
         return ItemSectionForm(
             section=self.section,
@@ -209,7 +209,6 @@ class ItemSectionForm(SectionForm):
 class ItemSection(ReturnSection):
     item_model: type[Item]
     update_model: type[ItemUpdate]
-    item_field: str  # the update's foreign key to its item
     row_form: type[RowForm[Any, Any]]
     prefix: str
     value_fields: Sequence[str]  # what officers type, in the update model and the row form
@@ -217,14 +216,15 @@ class ItemSection(ReturnSection):
     complete_when: Q  # an update that satisfies this needs nothing more
     missing_problem: str
 
+    @property
+    def item_field(self) -> str:
+        """The update's foreign key to its item."""
+        return self.update_model.ITEM_FIELD
+
     # Hooks a kind may override ------------------------------------------------------
 
     def items(self, *, portfolio: Portfolio, year: ReportingYear) -> models.QuerySet[Any]:
-        return (
-            self.item_model.objects.filter(portfolio=portfolio, year=year)
-            .select_related("theme")
-            .order_by("reference")
-        )
+        return self.item_model.objects.for_portfolio_year(portfolio, year).order_by("reference")
 
     def load_items(self, ret: Return) -> list[Any]:
         """The items of `ret`'s rows, with what the rows show of them."""
@@ -280,7 +280,7 @@ class ItemSection(ReturnSection):
         updates = self.update_model.objects.filter(ret=ret)
         if select_user:
             updates = updates.select_related("updated_by")
-        return {getattr(u, f"{self.item_field}_id"): u for u in updates}
+        return {u.item_id: u for u in updates}
 
     def history_since(self, versions: Mapping[int, int]) -> dict[int, list[Any]]:
         """History records of updates (by update id), oldest first, from the given version
@@ -313,7 +313,7 @@ class ItemSection(ReturnSection):
                 ret__quarter__year=quarter.year,
                 ret__quarter__number=quarter.number - 1,
             )
-            return {getattr(u, f"{self.item_field}_id"): u for u in updates}
+            return {u.item_id: u for u in updates}
         continued = {item.previous_id: item.pk for item in items if item.previous_id}
         updates = manager.filter(
             state,
@@ -321,7 +321,7 @@ class ItemSection(ReturnSection):
             ret__quarter__year__start_year=quarter.year.start_year - 1,
             ret__quarter__number=4,
         )
-        return {continued[getattr(u, f"{self.item_field}_id")]: u for u in updates}
+        return {continued[u.item_id]: u for u in updates}
 
     def build_rows(
         self,
@@ -352,10 +352,11 @@ class ItemSection(ReturnSection):
             if update is None:
                 initial.update(self.initial_from_previous(previous.get(item.pk)))
             initial.update((keep or {}).get(item.pk, {}))
+            initial = {name: self.shown_initial(name, v, item=item) for name, v in initial.items()}
             initial["version"] = update.version if update else 0
             prefix = f"{self.prefix}{item.pk}"
             untouched = data is not None and self._posted_as_shown(
-                data, prefix=prefix, initial=initial, fields=fields, item=item, stored=update
+                data, prefix=prefix, initial=initial, fields=fields, stored=update
             )
             rows.append(
                 Row(
@@ -423,7 +424,6 @@ class ItemSection(ReturnSection):
         prefix: str,
         initial: Mapping[str, Any],
         fields: Mapping[str, forms.Field],
-        item: Any,
         stored: Any,
     ) -> bool:
         """Whether the row was posted back just as the page showed what is stored (at the
@@ -434,7 +434,7 @@ class ItemSection(ReturnSection):
             return False  # what carries over from last quarter is saved with the row
         for name, form_field in fields.items():
             key = f"{prefix}-{name}"
-            value = self.shown_initial(name, initial.get(name), item=item)
+            value = initial.get(name)
             if isinstance(form_field.widget, forms.CheckboxInput):
                 if (key in data) != bool(value):
                     return False
@@ -447,8 +447,8 @@ class ItemSection(ReturnSection):
         return True
 
     def shown_initial(self, name: str, value: Any, *, item: Any) -> Any:
-        """A stored value as its control shows it (a measure's actual with its unit), as
-        the row form's initial data does."""
+        """A stored value as its control shows it (a measure's actual with its unit): the
+        row form's initial data."""
         return value
 
     # ReturnSection --------------------------------------------------------------------

@@ -78,7 +78,9 @@ def _render_return(
         "forms": forms,
         # The sections' rows are Jinja2 templates, for speed: see perfmon/jinja2.py.
         "sections_html": [
-            mark_safe(render_to_string(form.template_name, {"section": form}, using="jinja2"))  # noqa: S308 - autoescaped by Jinja2
+            mark_safe(
+                render_to_string(form.template_name, {"section": form}, using="jinja2")
+            )  # autoescaped by Jinja2
             for form in forms
         ],
         "errors": errors,

@@ -26,7 +26,6 @@ class ProjectSection(ItemSection):
     row_template_name = "projects/_row_project.jinja"
     item_model = Project
     update_model = ProjectUpdate
-    item_field = "project"
     row_form = ProjectUpdateForm
     prefix = "p"
     value_fields = (

@@ -31,7 +31,6 @@ class RiskSection(ItemSection):
     row_template_name = "risks/_row_risk.jinja"
     item_model = Risk
     update_model = RiskAssessment
-    item_field = "risk"
     row_form = RiskAssessmentForm
     prefix = "r"
     value_fields = (

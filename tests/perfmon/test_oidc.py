@@ -183,16 +183,17 @@ def test_it_refuses_an_expired_code(
     client: Client, settings: Any, db: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     with running_provider(
-        redirect_uris=[CALLBACK], logout_uris=[SIGNED_OUT], code_ttl_seconds=1
+        # Long enough for the first round trip on a busy machine, short enough to wait out.
+        redirect_uris=[CALLBACK], logout_uris=[SIGNED_OUT], code_ttl_seconds=3
     ) as quick:
         for name, value in quick.settings(OIDC_CREATE_USERS="true").items():
             setattr(settings, name, value)
         # Used at once, a code from this provider works...
         assert client.get(back_from_provider(client, "existing-officer")).status_code == 302
         client.logout()
-        # ...but not two seconds later.
+        # ...but not once it has expired.
         returned = back_from_provider(client, "stranger")
-        time.sleep(2)
+        time.sleep(4)
         with caplog.at_level(logging.WARNING, logger="perfmon.oidc"):
             response = client.get(returned)
     assert response.status_code == 400
