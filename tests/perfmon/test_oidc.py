@@ -184,7 +184,9 @@ def test_it_refuses_an_expired_code(
 ) -> None:
     with running_provider(
         # Long enough for the first round trip on a busy machine, short enough to wait out.
-        redirect_uris=[CALLBACK], logout_uris=[SIGNED_OUT], code_ttl_seconds=3
+        redirect_uris=[CALLBACK],
+        logout_uris=[SIGNED_OUT],
+        code_ttl_seconds=3,
     ) as quick:
         for name, value in quick.settings(OIDC_CREATE_USERS="true").items():
             setattr(settings, name, value)
