@@ -143,6 +143,8 @@ class ItemSectionForm(SectionForm):
         return [row for row in self.rows if not row.untouched]
 
     def error_list(self) -> list[Missing]:
+        if self.data is None:
+            return []  # an unbound form has no errors, so no row's form need be made
         return [
             Missing(
                 anchor=self._anchor(row, name),
