@@ -2,25 +2,26 @@
 the item's lineage, and (for those who may see it) the change history.
 
 Each page runs a fixed number of queries whatever the number of years and quarters: the
-lineage comes in one recursive query (measures.access.lineage_ids) and its updates in one.
+lineage and its updates come in one query each (perfmon.item_page).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from measures import rules
-from measures.access import get_action_for_user, get_measure_for_user, lineage_ids
+from measures.access import get_action_for_user, get_measure_for_user
 from measures.chart import build_chart
 from measures.history import action_history, measure_history
-from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, RatingBand
+from measures.models import ActionUpdate, Measure, MeasureUpdate, RatingBand
 from measures.presenters import actual_text
-from perfmon.models import Return, User
+from perfmon.item_page import QuarterRow, load_item_page
+from perfmon.models import User
 
 
 @dataclass(frozen=True)
@@ -30,29 +31,7 @@ class Status:
 
 
 @dataclass(frozen=True)
-class QuarterRow:
-    """One quarter of one year of the lineage. `update` is None when there is none this
-    person may see."""
-
-    item: Any  # the year's Measure or Action
-    number: int
-    update: Any
-
-    @property
-    def label(self) -> str:
-        return f"Q{self.number} {self.item.year.label}"
-
-    @property
-    def state(self) -> str:
-        return self.update.ret.get_state_display() if self.update else ""
-
-    @property
-    def approved(self) -> bool:
-        return bool(self.update) and self.update.ret.state == Return.State.APPROVED
-
-
-@dataclass(frozen=True)
-class MeasureRow(QuarterRow):
+class MeasureRow(QuarterRow[MeasureUpdate]):
     actual_text: str = ""
     target: Decimal | None = None
     target_text: str = ""
@@ -65,8 +44,38 @@ class MeasureRow(QuarterRow):
         return self.update.actual if self.update else None
 
 
+def measure_page(request: HttpRequest, pk: int) -> HttpResponse:
+    page = load_item_page(
+        get_measure_for_user(cast(User, request.user), pk),
+        kind="Performance measure",
+        url_name="measures:measure",
+        name=lambda measure: measure.description,
+        update_model=MeasureUpdate,
+        history=measure_history,
+        years=lambda items: items.prefetch_related("quarter_targets"),
+    )
+    measure = page.item
+    rows = measure_rows(page.years, page.updates, colours=band_colours())
+    unit = rules.Unit(measure.unit)
+    this_year = next(item for item in page.years if item.pk == measure.pk)
+    chart = build_chart(
+        [(row.label, row.actual, row.target) for row in rows],
+        format_tick=lambda value: rules.format_value(value, unit),
+    )
+    context = page.context(
+        rows=rows,
+        chart=chart,
+        target_text=rules.format_value(measure.target, unit),
+        quarter_targets=[
+            (target.quarter_number, rules.format_value(target.value, unit))
+            for target in this_year.quarter_targets.all()
+        ],
+    )
+    return render(request, "measures/measure.html", context)
+
+
 @dataclass(frozen=True)
-class ActionRow(QuarterRow):
+class ActionRow(QuarterRow[ActionUpdate]):
     @property
     def status(self) -> Status | None:
         if not self.update or not self.update.status:
@@ -74,66 +83,16 @@ class ActionRow(QuarterRow):
         return Status(self.update.get_status_display(), self.update.colour[1])
 
 
-def measure_page(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_measure_for_user(cast(User, request.user), pk)
-    measure = access.item
-    years = list(
-        Measure.objects.filter(pk__in=lineage_ids(measure))
-        .select_related("year")
-        .prefetch_related("quarter_targets")
-        .order_by("year__start_year", "pk")
-    )
-    updates = access.visible(MeasureUpdate.objects.filter(measure__in=years)).select_related(
-        "ret__quarter"
-    )
-    rows = measure_rows(years, list(updates), colours=band_colours())
-    unit = rules.Unit(measure.unit)
-    this_year = next(item for item in years if item.pk == measure.pk)
-    chart = build_chart(
-        [(row.label, row.actual, row.target) for row in rows],
-        format_tick=lambda value: rules.format_value(value, unit),
-    )
-    context = {
-        "access": access,
-        "measure": measure,
-        "years": years,
-        "rows": rows,
-        "chart": chart,
-        "target_text": rules.format_value(measure.target, unit),
-        "quarter_targets": [
-            (target.quarter_number, rules.format_value(target.value, unit))
-            for target in this_year.quarter_targets.all()
-        ],
-        "history": measure_history(measure, access=access) if access.sees_unapproved else None,
-    }
-    return render(request, "measures/measure.html", context)
-
-
 def action_page(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_action_for_user(cast(User, request.user), pk)
-    action = access.item
-    years = list(
-        Action.objects.filter(pk__in=lineage_ids(action))
-        .select_related("year")
-        .order_by("year__start_year", "pk")
+    page = load_item_page(
+        get_action_for_user(cast(User, request.user), pk),
+        kind="Council Plan action",
+        url_name="measures:action",
+        name=lambda action: action.description,
+        update_model=ActionUpdate,
+        history=action_history,
     )
-    updates = access.visible(ActionUpdate.objects.filter(action__in=years)).select_related(
-        "ret__quarter"
-    )
-    found = {(update.action_id, update.ret.quarter.number): update for update in updates}
-    rows = [
-        ActionRow(item=item, number=number, update=found.get((item.pk, number)))
-        for item in years
-        for number in range(1, 5)
-    ]
-    context = {
-        "access": access,
-        "action": action,
-        "years": years,
-        "rows": rows,
-        "history": action_history(action, access=access) if access.sees_unapproved else None,
-    }
-    return render(request, "measures/action.html", context)
+    return render(request, "measures/action.html", page.context(rows=page.quarters(ActionRow)))
 
 
 def band_colours() -> dict[str, str]:

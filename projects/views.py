@@ -10,13 +10,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from perfmon import quarters
-from perfmon.models import Portfolio, Quarter, Return, Theme, User
+from perfmon.item_page import QuarterRow, load_item_page
+from perfmon.models import Portfolio, Quarter, Theme, User
 from projects import rules
-from projects.access import get_project_for_user, lineage_ids
+from projects.access import get_project_for_user
 from projects.dashboard import build_dashboard
 from projects.forms import DashboardForm
 from projects.history import project_history
-from projects.models import Project, ProjectUpdate
+from projects.models import ProjectUpdate
 
 
 def _default_quarter(choices: list[Quarter]) -> Quarter | None:
@@ -64,22 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class QuarterRow:
-    """One quarter of one year of the project's lineage; `update` is None when there is
-    none this person may see."""
-
-    item: Project
-    number: int
-    update: ProjectUpdate | None
-
-    @property
-    def label(self) -> str:
-        return f"Q{self.number} {self.item.year.label}"
-
-    @property
-    def approved(self) -> bool:
-        return self.update is not None and self.update.ret.state == Return.State.APPROVED
-
+class ProjectRow(QuarterRow[ProjectUpdate]):
     @property
     def rag(self) -> rules.Rating | None:
         return self.update.rag_rating if self.update else None
@@ -90,28 +76,16 @@ class QuarterRow:
 
 
 def project_page(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_project_for_user(cast(User, request.user), pk)
-    project = access.item
-    years = list(
-        Project.objects.filter(pk__in=lineage_ids(project))
-        .select_related("year")
-        .order_by("year__start_year", "pk")
+    page = load_item_page(
+        get_project_for_user(cast(User, request.user), pk),
+        kind="Priority project",
+        url_name="projects:project",
+        name=lambda project: project.name,
+        update_model=ProjectUpdate,
+        history=project_history,
     )
-    updates = access.visible(ProjectUpdate.objects.filter(project__in=years)).select_related(
-        "ret__quarter"
+    context = page.context(
+        rows=page.quarters(ProjectRow),
+        dca_meanings=[(rating, rules.DCA_MEANINGS[rating]) for rating in rules.Rating],
     )
-    found = {(update.project_id, update.ret.quarter.number): update for update in updates}
-    rows = [
-        QuarterRow(item=item, number=number, update=found.get((item.pk, number)))
-        for item in years
-        for number in range(1, 5)
-    ]
-    context = {
-        "access": access,
-        "project": project,
-        "years": years,
-        "rows": rows,
-        "history": project_history(project, access=access) if access.sees_unapproved else None,
-        "dca_meanings": [(rating, rules.DCA_MEANINGS[rating]) for rating in rules.Rating],
-    }
     return render(request, "projects/project.html", context)

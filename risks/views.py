@@ -5,18 +5,19 @@ Each runs a fixed number of queries whatever the number of risks, years and quar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from perfmon.item_page import QuarterRow, load_item_page
 from perfmon.models import Quarter, Return, User
 from risks import rules
-from risks.access import get_risk_for_user, latest_published_quarter, lineage_ids
+from risks.access import get_risk_for_user, latest_published_quarter
 from risks.forms import QuarterForm, RegisterFilterForm
 from risks.history import risk_history
-from risks.models import Risk, RiskAssessment, SideAssessment
+from risks.models import RiskAssessment, SideAssessment
 from risks.register import (
     HEIGHT,
     WIDTH,
@@ -34,67 +35,42 @@ from risks.services import matrices_in_use
 
 
 @dataclass(frozen=True)
-class QuarterRow:
-    """One quarter of one year of the risk's lineage; `assessment` is None when there is
-    none this person may see."""
-
-    risk: Risk
-    number: int
-    assessment: RiskAssessment | None
-    sides: list[tuple[SideAssessment, str]]  # each side with its change in words
-
-    @property
-    def label(self) -> str:
-        return f"Q{self.number} {self.risk.year.label}"
-
-    @property
-    def approved(self) -> bool:
-        return self.assessment is not None and self.assessment.ret.state == Return.State.APPROVED
+class RiskRow(QuarterRow[RiskAssessment]):
+    sides: list[tuple[SideAssessment, str]] = field(default_factory=list)  # with its change
 
 
-def quarter_rows(years: list[Risk], assessments: list[RiskAssessment]) -> list[QuarterRow]:
-    """A row per quarter of each year, oldest first, each side's change against the
-    quarter before it in the lineage."""
-    found = {(a.risk_id, a.ret.quarter.number): a for a in assessments}
+def quarter_rows(rows: list[QuarterRow[RiskAssessment]]) -> list[RiskRow]:
+    """Each quarter with each side's change against the quarter before it in the lineage."""
     last: dict[rules.Side, int | None] = {}
-    rows = []
-    for risk in years:
-        for number in range(1, 5):
-            assessment = found.get((risk.pk, number))
-            sides = []
-            if assessment is not None:
-                since = since_words(risk.year.start_year, number)
-                for side in risk.sides:
-                    view = assessment.side(side)
-                    change = rules.change_in_words(
-                        previous=last.get(side), current=view.score, since=since
-                    )
-                    sides.append((view, change))
-            for side in rules.Side:
-                # A quarter with no assessment breaks the comparison.
-                last[side] = assessment.side(side).score if assessment else None
-            rows.append(QuarterRow(risk=risk, number=number, assessment=assessment, sides=sides))
-    return rows
+    shown = []
+    for row in rows:
+        assessment, risk = row.update, row.item
+        sides = []
+        if assessment is not None:
+            since = since_words(risk.year.start_year, row.number)
+            for side in risk.sides:
+                view = assessment.side(side)
+                change = rules.change_in_words(
+                    previous=last.get(side), current=view.score, since=since
+                )
+                sides.append((view, change))
+        for side in rules.Side:
+            # A quarter with no assessment breaks the comparison.
+            last[side] = assessment.side(side).score if assessment else None
+        shown.append(RiskRow(item=risk, number=row.number, update=assessment, sides=sides))
+    return shown
 
 
 def risk_page(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_risk_for_user(cast(User, request.user), pk)
-    risk = access.risk
-    years = list(
-        Risk.objects.filter(pk__in=lineage_ids(risk))
-        .select_related("year")
-        .order_by("year__start_year", "pk")
+    page = load_item_page(
+        get_risk_for_user(cast(User, request.user), pk),
+        kind="Strategic risk",
+        url_name="risks:risk",
+        name=lambda risk: risk.title,
+        update_model=RiskAssessment,
+        history=risk_history,
     )
-    assessments = access.visible(RiskAssessment.objects.filter(risk__in=years)).select_related(
-        "ret__quarter"
-    )
-    context = {
-        "access": access,
-        "risk": risk,
-        "years": years,
-        "rows": quarter_rows(years, list(assessments)),
-        "history": risk_history(risk, access=access) if access.sees_unapproved else None,
-    }
+    context = page.context(rows=quarter_rows(page.quarters()))
     return render(request, "risks/risk.html", context)
 
 

@@ -96,7 +96,7 @@ def test_it_lists_every_quarter_of_the_lineage_with_rag_dca_and_criteria(
 ) -> None:
     html = page(client, officer, lineage[1])
     assert text_of(html, "quarter-2025-4").startswith(
-        "Q4 2025/26 PMP28 Not published Amber/Green Not given: imported from a published table"
+        "2025/26 PMP28 Q4 Not published Amber/Green Not given: imported from a published table"
     )
     q1 = text_of(html, "quarter-2026-1")
     assert "Amber/Green Amber/Green: cost may not be delivered within tolerance" in q1

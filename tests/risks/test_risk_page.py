@@ -83,8 +83,8 @@ def test_it_shows_viewers_approved_quarters_and_no_history(
     risks = _lineage(portfolio, theme, year_2026)
     response = as_client(outsider).get(reverse("risks:risk", args=[risks["new"].pk]))
     rows = {row.label: row for row in response.context["rows"]}
-    assert rows["Q2 2026/27"].assessment is None
-    assert rows["Q1 2026/27"].assessment is not None
+    assert rows["Q2 2026/27"].update is None
+    assert rows["Q1 2026/27"].update is not None
     html = response.content.decode()
     assert "Not yet approved" not in html and 'data-testid="history"' not in html
     assert response.context["history"] is None
