@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Q
 from django.forms import ChoiceField, Field
 
-from measures import rules
+from measures import quality, rules
 from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
 from measures.models import (
     Action,
@@ -20,6 +22,19 @@ from measures.models import (
 )
 from perfmon.item_sections import ItemSection, Row
 from perfmon.models import Return
+
+
+def approved_actuals(ret: Return) -> list[tuple[int, Decimal]]:
+    """(measure id, actual) of every approved result of the return's portfolio this year
+    and last: each measure's own history, for the data-quality warnings."""
+    return list(
+        MeasureUpdate.objects.filter(
+            ret__state=Return.State.APPROVED,
+            actual__isnull=False,
+            measure__portfolio=ret.portfolio_id,
+            measure__year__start_year__gte=ret.quarter.year.start_year - 1,
+        ).values_list("measure_id", "actual")
+    )
 
 
 def scheme_in_use() -> RatingScheme:
@@ -45,6 +60,8 @@ class MeasureSection(ItemSection):
         "commentary",
         "status_override",
         "override_reason",
+        "quality_warning",
+        "value_confirmed",
     )
     derived_fields = ("target", "status", "status_colour", "status_explained")
     complete_when = Q(actual__isnull=False) | ~Q(missing_reason="")
@@ -56,7 +73,18 @@ class MeasureSection(ItemSection):
         return with_targets_for(list(measures.order_by("reference")), ret.quarter.number)
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
-        return {"scheme": scheme_in_use().as_rules(), "quarter_number": ret.quarter.number}
+        return {
+            "scheme": scheme_in_use().as_rules(),
+            "quarter_number": ret.quarter.number,
+            "history": quality.History(
+                functools.partial(approved_actuals, ret), key=f"{ret.portfolio_id}:{ret.quarter_id}"
+            ),
+        }
+
+    def field_label(self, name: str) -> str:
+        if name == "quality_warning":
+            return "data-quality warning confirmed"
+        return super().field_label(name)
 
     def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
         cast(ChoiceField, fields["status_override"]).choices = override_choices(extra["scheme"])
