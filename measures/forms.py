@@ -96,6 +96,13 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
         value = rules.format_value(previous.actual, self.unit)
         return f"{value} ({previous.shown_status})" if previous.shown_status else value
 
+    @property
+    def override_colour(self) -> str:
+        """The tag colour of the stored override: its own band's ("Amber" is amber)."""
+        override = self.stored.status_override if self.stored else ""
+        colours = {band.label: band.colour for band in self.scheme.bands}
+        return colours.get(override, "grey")
+
     def clean_actual(self) -> Decimal | None:
         text = self.cleaned_data.get("actual", "")
         if not text.strip():

@@ -23,18 +23,20 @@ from measures.models import (
 from perfmon.item_sections import ItemSection, Row
 from perfmon.models import Return
 
+# Shown in a row's flags instead.
+HIDDEN_IN_SUMMARY = {"quality_warning", "value_confirmed", "override_reason"}
+
 
 def approved_actuals(ret: Return) -> list[tuple[int, Decimal]]:
     """(measure id, actual) of every approved result of the return's portfolio this year
     and last: each measure's own history, for the data-quality warnings."""
-    return list(
-        MeasureUpdate.objects.filter(
-            ret__state=Return.State.APPROVED,
-            actual__isnull=False,
-            measure__portfolio=ret.portfolio_id,
-            measure__year__start_year__gte=ret.quarter.year.start_year - 1,
-        ).values_list("measure_id", "actual")
-    )
+    rows = MeasureUpdate.objects.filter(
+        ret__state=Return.State.APPROVED,
+        actual__isnull=False,
+        measure__portfolio=ret.portfolio_id,
+        measure__year__start_year__gte=ret.quarter.year.start_year - 1,
+    ).values_list("measure_id", "actual")
+    return [(measure_id, actual) for measure_id, actual in rows if actual is not None]
 
 
 def scheme_in_use() -> RatingScheme:
@@ -66,6 +68,7 @@ class MeasureSection(ItemSection):
     derived_fields = ("target", "status", "status_colour", "status_explained")
     complete_when = Q(actual__isnull=False) | ~Q(missing_reason="")
     missing_problem = "Enter the actual, or say why there is none"
+    missing_field = "actual"
 
     def load_items(self, ret: Return) -> list[Any]:
         # The rows show no theme, and each measure's target for the quarter.
@@ -80,6 +83,41 @@ class MeasureSection(ItemSection):
                 functools.partial(approved_actuals, ret), key=f"{ret.portfolio_id}:{ret.quarter_id}"
             ),
         }
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        if not update.shown_status:
+            return None
+        if update.status_override:
+            # An override is drawn in its own band's colour, not the computed one's.
+            bands = {band.label: band.colour for band in context["scheme"].bands}
+            return update.status_override, bands.get(update.status_override, "grey")
+        return update.status, update.status_colour or "grey"
+
+    def flags(self, row: Row, *, context: Mapping[str, Any]) -> list[str]:
+        update, found = row.stored, list[str]()
+        if update is None:
+            return found
+        if update.status_override:
+            found.append(
+                f"Status overridden from {update.status or 'none'} to "
+                f"{update.status_override}: {update.override_reason}"
+            )
+        if update.quality_warning:
+            found.append(f"Data-quality warning confirmed: {update.quality_warning}")
+        return found
+
+    def change_since_last(self, row: Row) -> tuple[str, float] | None:
+        now = row.stored.actual if row.stored else None
+        then = row.previous.actual if row.previous else None
+        if now is None or then is None or now == then:
+            return None
+        unit = rules.Unit(row.item.unit)
+        size = abs(float(now - then) / float(then)) if then else float("inf")
+        words = f"{rules.format_value(then, unit)} to {rules.format_value(now, unit)}"
+        return words, size
+
+    def summary_fields(self, row: Row) -> list[str]:
+        return [name for name in self.value_fields if name not in HIDDEN_IN_SUMMARY]
 
     def field_label(self, name: str) -> str:
         if name == "quality_warning":
@@ -122,6 +160,7 @@ class ActionSection(ItemSection):
     value_fields = ("status", "commentary", "reopen_reason")
     complete_when = ~Q(status="")
     missing_problem = "Choose a status"
+    missing_field = "status"
 
     def row_state(self, row: Row) -> tuple[Any, ...]:
         return (row.item.theme.name,)
@@ -131,6 +170,11 @@ class ActionSection(ItemSection):
         if previous is not None and previous.status == ActionUpdate.Status.COMPLETED:
             return {"status": ActionUpdate.Status.COMPLETED}
         return {}
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        if not update.status:
+            return None
+        return str(update.get_status_display()), update.colour[1]
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if name == "status" and value:
