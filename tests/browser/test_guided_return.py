@@ -160,3 +160,17 @@ def test_it_never_hides_the_focused_field_behind_the_save_bar(live_server: Any, 
         if overlap:
             hidden.append(overlap)
     assert hidden == []
+
+
+def test_it_fits_the_return_and_its_check_page_in_320_pixels(live_server: Any, page: Any) -> None:
+    portfolio, quarter = portfolio_with_officer_and_director()
+    MeasureFactory(portfolio=portfolio, year=quarter.year, reference="CM PM03")
+    ActionFactory(portfolio=portfolio, year=quarter.year, reference="SM 10")
+    sign_in(page, live_server.url, "alex")
+    page.set_viewport_size({"width": 320, "height": 800})
+    wide = "() => document.documentElement.scrollWidth"
+    for name in ("return", "check_return", "my_returns"):
+        args = [] if name == "my_returns" else [portfolio.pk, 2026, 2]
+        page.goto(live_server.url + reverse(name, args=args))
+        assert page.evaluate(wide) <= 320, name
+    screenshot(page, "guided-320")
