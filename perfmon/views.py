@@ -144,12 +144,13 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
     if result.merged:
         kept = "; ".join(str(change) for change in result.merged)
         messages.info(request, f"Others saved this return while you were editing it: {kept}.")
-    if checking:
+    missing = result.missing
+    if checking or missing:
+        # The stored return (the save created it if it was new).
         access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
-    missing = services.missing_from(access.ret) if checking else result.missing
+        missing = services.missing_from(access.ret) if checking else missing
     if missing:
         # Saved as a draft; the error summary says what is missing, each field says it too.
-        access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
         forms = [s.form(ret=access.ret, editable=access.can_edit) for s in sections]
         return _render_return(request, access, forms, missing=missing, checking=checking)
     if checking:
