@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from measures import rules
+from measures import quality, rules
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.values import ValueParseError, bounded, parse_actual
 from perfmon.forms import long_text_field
@@ -61,12 +61,23 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
     # Its choices are the bands of the scheme in use: see override_choices().
     status_override = forms.ChoiceField(label="Override the status", required=False)
     override_reason = long_text_field("Reason for the override", rows=2)
+    # Shown only beside a data-quality warning (measures.quality).
+    value_confirmed = forms.BooleanField(
+        label="I have checked this actual: it is right", required=False
+    )
 
     def __init__(
-        self, *args: Any, scheme: rules.Scheme, quarter_number: int, **kwargs: Any
+        self,
+        *args: Any,
+        scheme: rules.Scheme,
+        quarter_number: int,
+        history: quality.History | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.scheme = scheme
+        self.history = history
+        self.warnings: list[str] = []
         self.unit = rules.Unit(self.item.unit)
         self.target = self.item.target_for(quarter_number)
 
@@ -84,6 +95,13 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
             return previous.get_missing_reason_display() or "no actual"
         value = rules.format_value(previous.actual, self.unit)
         return f"{value} ({previous.shown_status})" if previous.shown_status else value
+
+    @property
+    def override_colour(self) -> str:
+        """The tag colour of the stored override: its own band's ("Amber" is amber)."""
+        override = self.stored.status_override if self.stored else ""
+        colours = {band.label: band.colour for band in self.scheme.bands}
+        return colours.get(override, "grey")
 
     def clean_actual(self) -> Decimal | None:
         text = self.cleaned_data.get("actual", "")
@@ -114,7 +132,28 @@ class MeasureUpdateForm(RowForm[Measure, MeasureUpdate]):
             self.add_error("override_reason", "Say why the status is overridden")
         if not cleaned.get("status_override"):
             cleaned["override_reason"] = ""
+        self._check_quality(cleaned)
         return cleaned
+
+    def _check_quality(self, cleaned: dict[str, Any]) -> None:
+        """Warn about an actual that is probably a typing mistake, unless the officer has
+        confirmed it; a confirmed warning is kept with the update."""
+        actual = cleaned.get("actual")
+        if actual is not None and "actual" not in self.errors:
+            self.warnings = quality.quality_warnings(
+                actual=actual,
+                unit=self.unit,
+                last_quarter=self.previous.actual if self.previous else None,
+                history=self.history.of(self.item) if self.history else (),
+            )
+        if self.warnings and not cleaned.get("value_confirmed"):
+            self.add_error(
+                "actual",
+                f"Check the actual: {'; '.join(self.warnings)}. Correct it, or tick "
+                "“I have checked this actual” if it is right",
+            )
+        cleaned["quality_warning"] = "; ".join(self.warnings)[:500]
+        cleaned["value_confirmed"] = bool(self.warnings and cleaned.get("value_confirmed"))
 
 
 def override_choices(scheme: rules.Scheme) -> list[tuple[str, str]]:

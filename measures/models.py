@@ -253,6 +253,10 @@ class MeasureUpdate(ItemUpdate):
     status_explained = models.CharField(max_length=300, blank=True)
     status_override = models.CharField(max_length=50, blank=True)
     override_reason = models.TextField(blank=True)
+    # A data-quality warning on the actual (measures.quality) the officer confirmed: the
+    # value is right. Blank when the actual raised none.
+    quality_warning = models.CharField(max_length=500, blank=True)
+    value_confirmed = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Q
 from django.forms import ChoiceField, Field
 
-from measures import rules
+from measures import quality, rules
 from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
 from measures.models import (
     Action,
@@ -20,6 +22,21 @@ from measures.models import (
 )
 from perfmon.item_sections import ItemSection, Row
 from perfmon.models import Return
+
+# Shown in a row's flags instead.
+HIDDEN_IN_SUMMARY = {"quality_warning", "value_confirmed", "override_reason"}
+
+
+def approved_actuals(ret: Return) -> list[tuple[int, Decimal]]:
+    """(measure id, actual) of every approved result of the return's portfolio this year
+    and last: each measure's own history, for the data-quality warnings."""
+    rows = MeasureUpdate.objects.filter(
+        ret__state=Return.State.APPROVED,
+        actual__isnull=False,
+        measure__portfolio=ret.portfolio_id,
+        measure__year__start_year__gte=ret.quarter.year.start_year - 1,
+    ).values_list("measure_id", "actual")
+    return [(measure_id, actual) for measure_id, actual in rows if actual is not None]
 
 
 def scheme_in_use() -> RatingScheme:
@@ -45,10 +62,13 @@ class MeasureSection(ItemSection):
         "commentary",
         "status_override",
         "override_reason",
+        "quality_warning",
+        "value_confirmed",
     )
     derived_fields = ("target", "status", "status_colour", "status_explained")
     complete_when = Q(actual__isnull=False) | ~Q(missing_reason="")
     missing_problem = "Enter the actual, or say why there is none"
+    missing_field = "actual"
 
     def load_items(self, ret: Return) -> list[Any]:
         # The rows show no theme, and each measure's target for the quarter.
@@ -56,7 +76,53 @@ class MeasureSection(ItemSection):
         return with_targets_for(list(measures.order_by("reference")), ret.quarter.number)
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
-        return {"scheme": scheme_in_use().as_rules(), "quarter_number": ret.quarter.number}
+        return {
+            "scheme": scheme_in_use().as_rules(),
+            "quarter_number": ret.quarter.number,
+            "history": quality.History(
+                functools.partial(approved_actuals, ret), key=f"{ret.portfolio_id}:{ret.quarter_id}"
+            ),
+        }
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        if not update.shown_status:
+            return None
+        if update.status_override:
+            # An override is drawn in its own band's colour, not the computed one's.
+            bands = {band.label: band.colour for band in context["scheme"].bands}
+            return update.status_override, bands.get(update.status_override, "grey")
+        return update.status, update.status_colour or "grey"
+
+    def flags(self, row: Row, *, context: Mapping[str, Any]) -> list[str]:
+        update, found = row.stored, list[str]()
+        if update is None:
+            return found
+        if update.status_override:
+            found.append(
+                f"Status overridden from {update.status or 'none'} to "
+                f"{update.status_override}: {update.override_reason}"
+            )
+        if update.quality_warning:
+            found.append(f"Data-quality warning confirmed: {update.quality_warning}")
+        return found
+
+    def change_since_last(self, row: Row) -> tuple[str, float] | None:
+        now = row.stored.actual if row.stored else None
+        then = row.previous.actual if row.previous else None
+        if now is None or then is None or now == then:
+            return None
+        unit = rules.Unit(row.item.unit)
+        size = abs(float(now - then) / float(then)) if then else float("inf")
+        words = f"{rules.format_value(then, unit)} to {rules.format_value(now, unit)}"
+        return words, size
+
+    def summary_fields(self, row: Row) -> list[str]:
+        return [name for name in self.value_fields if name not in HIDDEN_IN_SUMMARY]
+
+    def field_label(self, name: str) -> str:
+        if name == "quality_warning":
+            return "data-quality warning confirmed"
+        return super().field_label(name)
 
     def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
         cast(ChoiceField, fields["status_override"]).choices = override_choices(extra["scheme"])
@@ -94,6 +160,7 @@ class ActionSection(ItemSection):
     value_fields = ("status", "commentary", "reopen_reason")
     complete_when = ~Q(status="")
     missing_problem = "Choose a status"
+    missing_field = "status"
 
     def row_state(self, row: Row) -> tuple[Any, ...]:
         return (row.item.theme.name,)
@@ -103,6 +170,11 @@ class ActionSection(ItemSection):
         if previous is not None and previous.status == ActionUpdate.Status.COMPLETED:
             return {"status": ActionUpdate.Status.COMPLETED}
         return {}
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        if not update.status:
+            return None
+        return str(update.get_status_display()), update.colour[1]
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if name == "status" and value:

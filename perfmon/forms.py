@@ -202,3 +202,12 @@ class ReopenForm(forms.Form):
         required=True,
         error_messages={"required": "Give the reason for reopening this return"},
     )
+
+
+class CheckAnswersForm(forms.Form):
+    """The officer's declaration before a return goes to its directors."""
+
+    declaration = forms.BooleanField(
+        label="I have checked these answers: they are right to the best of my knowledge",
+        error_messages={"required": "Confirm you have checked the answers before submitting"},
+    )

@@ -22,6 +22,11 @@ class InboxRow:
     quarter: Quarter
     ret: Return | None
     missing: int
+    total: int = 0  # the return's items
+
+    @property
+    def answered(self) -> int:
+        return max(self.total - self.missing, 0)
 
     @property
     def state(self) -> str:
@@ -61,12 +66,15 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
     if current:
         keys |= {(portfolio, current) for portfolio in portfolios}
     missing = _missing_counts(returns)
-    not_started = _item_counts([p for p, q in keys if (p.pk, q.pk) not in by_key], current)
+    totals = _totals(keys)
     rows = []
     for portfolio, quarter in keys:
         ret = by_key.get((portfolio.pk, quarter.pk))
-        count = missing.get(ret.pk, 0) if ret else not_started.get(portfolio.pk, 0)
-        rows.append(InboxRow(portfolio=portfolio, quarter=quarter, ret=ret, missing=count))
+        total = totals.get((portfolio.pk, quarter.year_id), 0)
+        count = missing.get(ret.pk, 0) if ret else total
+        rows.append(
+            InboxRow(portfolio=portfolio, quarter=quarter, ret=ret, missing=count, total=total)
+        )
     rows.sort(
         key=lambda row: (-row.quarter.year.start_year, -row.quarter.number, row.portfolio.name)
     )
@@ -81,15 +89,18 @@ def _missing_counts(returns: list[Return]) -> dict[int, int]:
     return totals
 
 
-def _item_counts(portfolios: list[Portfolio], quarter: Quarter | None) -> dict[int, int]:
-    totals: dict[int, int] = defaultdict(int)
-    if not portfolios or quarter is None:
-        return totals
-    for section in sections:
-        for portfolio_id, count in section.item_counts(
-            portfolios=portfolios, year=quarter.year
-        ).items():
-            totals[portfolio_id] += count
+def _totals(keys: set[tuple[Portfolio, Quarter]]) -> dict[tuple[int, int], int]:
+    """Items of each portfolio in each year, by (portfolio id, year id): a few queries
+    per year shown (an officer's returns span one year, or two)."""
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    years = {quarter.year_id: quarter.year for _, quarter in keys}
+    for year_id, year in years.items():
+        portfolios = list({p.pk: p for p, q in keys if q.year_id == year_id}.values())
+        for section in sections:
+            for portfolio_id, count in section.item_counts(
+                portfolios=portfolios, year=year
+            ).items():
+                totals[(portfolio_id, year_id)] += count
     return totals
 
 

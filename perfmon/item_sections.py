@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q
+from django.forms.utils import ErrorDict
 from django.template.loader import render_to_string
 from markupsafe import Markup
 
@@ -68,6 +69,12 @@ class RowForm(forms.Form, Generic[ItemT, UpdateT]):
             self.base_fields = _SharedFields(fields)  # type: ignore[misc]
         super().__init__(*args, **kwargs)
 
+    _errors: ErrorDict | None  # Django's own, undeclared in its stubs
+
+    def show_missing(self, name: str, problem: str) -> None:
+        """Give an unbound form one error: what the return still needs in field `name`."""
+        self._errors = ErrorDict({name: self.error_class([problem])})
+
 
 class _SharedFields(dict[str, forms.Field]):
     """A section's prepared fields, shared by its row forms: each row's "deep copy" is a
@@ -88,6 +95,8 @@ class Row:
     anchor: str = ""
     # Posted back exactly as the page showed what is stored: nothing to validate or write.
     untouched: bool = False
+    # Why the return could not be submitted, shown on the row's empty field.
+    missing: str = ""
 
     @cached_property
     def form(self) -> RowForm[Any, Any]:
@@ -117,9 +126,9 @@ class ItemSectionForm(SectionForm):
         html = []
         for row in self.rows:
             key = keys[row.item.pk]
-            if row.clashes or key not in kept:
+            if row.clashes or row.missing or key not in kept:
                 markup = self._row_html(row)
-                if not row.clashes:
+                if not (row.clashes or row.missing):
                     made[key] = str(markup)
                 html.append(markup)
             else:
@@ -128,7 +137,15 @@ class ItemSectionForm(SectionForm):
             cache.set_many(made, timeout=ROW_CACHE_SECONDS)
         return html
 
+    def show_missing(self, missing: Sequence[Missing]) -> None:
+        problems = {m.anchor: m.problem for m in missing}
+        for row in self.rows:
+            row.missing = problems.get(self.section.missing_anchor(row.item), "")
+
     def _row_html(self, row: Row) -> Markup:
+        if row.missing:
+            # An unbound form has no errors of its own: the missing answer is its error.
+            row.form.show_missing(self.section.missing_field_for(row.item), row.missing)
         rendered = render_to_string(self.section.row_template_name, {"row": row}, using="jinja2")
         return Markup(rendered)  # autoescaped by Jinja2
 
@@ -217,6 +234,21 @@ class ItemSection(ReturnSection):
     derived_fields: Sequence[str] = ()  # what derive() works out
     complete_when: Q  # an update that satisfies this needs nothing more
     missing_problem: str
+    missing_field: str  # the field a missing answer's error links to
+
+    def missing_field_for(self, item: Any) -> str:
+        return self.missing_field
+
+    def field_anchor(self, item: Any, name: str) -> str:
+        """The id of an item's control for `name` (the first radio of radios)."""
+        anchor = f"id_{self.prefix}{item.pk}-{name}"
+        form_field = self.row_form.base_fields.get(name)
+        if form_field is not None and isinstance(form_field.widget, forms.RadioSelect):
+            return f"{anchor}_0"
+        return anchor
+
+    def missing_anchor(self, item: Any) -> str:
+        return self.field_anchor(item, self.missing_field_for(item))
 
     @property
     def item_field(self) -> str:
@@ -273,6 +305,33 @@ class ItemSection(ReturnSection):
 
     def cleaned_values(self, cleaned: Mapping[str, Any]) -> dict[str, Any]:
         return {name: cleaned.get(name) for name in self.value_fields}
+
+    # Summaries: the task list, the check page and the director's view (return_summary)
+
+    def is_complete(self, row: Row) -> bool:
+        """Whether the row's stored update satisfies complete_when, worked out in Python
+        from what the page has loaded (no query per row)."""
+        return row.stored is not None and _holds(
+            self.complete_when, row.stored, item=row.item, item_field=self.item_field
+        )
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        """An update's rating as (label, GOV.UK tag colour), or None if it has none."""
+        return None
+
+    def flags(self, row: Row, *, context: Mapping[str, Any]) -> list[str]:
+        """What a director should notice about a row: an override and why, a confirmed
+        data-quality warning."""
+        return []
+
+    def change_since_last(self, row: Row) -> tuple[str, float] | None:
+        """How the row's main value moved since last quarter, in words, and how big the
+        move was (for putting the biggest first); None if it cannot be said."""
+        return None
+
+    def summary_fields(self, row: Row) -> list[str]:
+        """The value fields the check page and the director's view list for a row."""
+        return list(self.value_fields)
 
     # Loading -------------------------------------------------------------------------
 
@@ -478,7 +537,7 @@ class ItemSection(ReturnSection):
         )
         return [
             Missing(
-                anchor=f"{self.prefix}{item.pk}",
+                anchor=self.missing_anchor(item),
                 item=self.item_label(item),
                 problem=self.missing_problem,
             )
@@ -526,6 +585,31 @@ _CODE = [
     Path(__file__).parent / "jinja2.py",
     Path(__file__).parent / "templatetags" / "govuk.py",
 ]
+
+
+def _holds(condition: Q, record: Any, *, item: Any, item_field: str) -> bool:
+    """Whether `record` satisfies `condition`, a Q of exact and isnull lookups on the
+    record's fields (or its item's, as <item_field>__<name>)."""
+    results = []
+    for child in cast(list[Any], condition.children):
+        if isinstance(child, Q):
+            results.append(_holds(child, record, item=item, item_field=item_field))
+            continue
+        lookup, wanted = child
+        parts = lookup.split("__")
+        source = record
+        if parts[0] == item_field:
+            source, parts = item, parts[1:]
+        name, op = parts[0], (parts[1] if len(parts) > 1 else "exact")
+        value = getattr(source, name)
+        if op == "isnull":
+            results.append((value is None) == bool(wanted))
+        elif op == "exact":
+            results.append(value == wanted)
+        else:
+            raise ValueError(f"complete_when cannot use the lookup {lookup!r}")
+    held = all(results) if condition.connector == Q.AND else any(results)
+    return not held if condition.negated else held
 
 
 def _fields_of(record: models.Model | None) -> tuple[Any, ...] | None:

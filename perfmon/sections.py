@@ -113,6 +113,10 @@ class SectionForm(ABC):
         current versions, except the clashing fields, which keep what this person
         typed, so saving again writes exactly what they changed or confirmed."""
 
+    @abstractmethod
+    def show_missing(self, missing: Sequence[Missing]) -> None:
+        """Show, on each empty field, what stops the return being submitted."""
+
     @property
     def template_name(self) -> str:
         return self.section.template_name

@@ -78,6 +78,7 @@ urlpatterns = [
     path("returns/", views.my_returns, name="my_returns"),
     path("approvals/", views.approvals, name="approvals"),
     path(RETURN, views.return_page, name="return"),
+    path(f"{RETURN}check/", views.check_return, name="check_return"),
     path(f"{RETURN}decide/", views.decide_return, name="decide_return"),
     path(f"{RETURN}reopen/", views.reopen_return, name="reopen_return"),
     path("measures/", include("measures.urls")),

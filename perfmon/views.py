@@ -11,11 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
 
-from perfmon import inboxes, quarters, reminders, services
+from perfmon import inboxes, quarters, reminders, return_summary, services
 from perfmon.access import ReturnAccess, get_return_for_user
-from perfmon.forms import DecisionForm, ReopenForm
+from perfmon.forms import CheckAnswersForm, DecisionForm, ReopenForm
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
 from perfmon.sections import Clash, Merged, Missing, SectionForm, sections
 
@@ -49,9 +48,9 @@ def locked_out(
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
-def return_url(ret: Return) -> str:
+def return_url(ret: Return, name: str = "return") -> str:
     return reverse(
-        "return",
+        name,
         args=[ret.portfolio_id, ret.quarter.year.start_year, ret.quarter.number],
     )
 
@@ -66,36 +65,55 @@ def _render_return(
     merged: Sequence[Merged] = (),
     decision: DecisionForm | None = None,
     reopen: ReopenForm | None = None,
+    checking: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     ret = access.ret
     events = list(ret.events.select_related("user")) if ret.pk else []
-    returned = [event for event in events if event.action == ReturnEvent.Action.RETURNED]
     errors = [error for form in forms for error in form.error_list()]
+    for form in forms:
+        form.show_missing(missing)
     context = {
         "access": access,
         "ret": ret,
         "forms": forms,
-        # The sections' rows are Jinja2 templates, for speed: see perfmon/jinja2.py.
-        "sections_html": [
-            mark_safe(
-                render_to_string(form.template_name, {"section": form}, using="jinja2")
-            )  # autoescaped by Jinja2
-            for form in forms
-        ],
         "errors": errors,
         "missing": missing,
+        "checking": checking,
         "clashes": clashes,
         "merged": merged,
         "events": events,
-        "last_decision": returned[-1] if returned else None,
+        "last_returned": _last(events, ReturnEvent.Action.RETURNED),
+        "last_reopened": _last(events, ReturnEvent.Action.REOPENED),
         "decision": decision or DecisionForm(initial={"seen": events[-1].pk if events else 0}),
         "reopen": reopen or ReopenForm(),
         "reminded": reminders.reminders_sent_about(
             portfolio_id=ret.portfolio_id, quarter_id=ret.quarter_id
         ),
     }
+    if access.can_edit:
+        problems = [e.anchor for e in errors] + [c.anchor for c in clashes]
+        tasks = [task for task in return_summary.tasks(forms, problems=problems) if task.total]
+        context["tasks"] = tasks
+        context["done_sections"] = sum(1 for task in tasks if task.status == "Completed")
+        # The sections' rows are Jinja2 templates, for speed: see perfmon/jinja2.py.
+        context["sections_html"] = [
+            mark_safe(
+                render_to_string(form.template_name, {"section": form}, using="jinja2")
+            )  # autoescaped by Jinja2
+            for form in forms
+        ]
+    else:
+        # Read only: the return as summary lists, what matters first.
+        summaries = return_summary.summarise(forms)
+        context["summaries"] = summaries
+        context["summary"] = return_summary.for_director(summaries)
     return render(request, "perfmon/return.html", context, status=status)
+
+
+def _last(events: Sequence[ReturnEvent], action: str) -> ReturnEvent | None:
+    found = [event for event in events if event.action == action]
+    return found[-1] if found else None
 
 
 def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
@@ -109,6 +127,7 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
         return _render_return(request, access, forms)
     if not all(form.is_valid() for form in forms):
         return _render_return(request, access, forms, status=400)
+    checking = "check" in data
     try:
         result = services.save_return(
             ret=ret, user=signed_in(request), forms=forms, submit="submit" in data
@@ -125,14 +144,21 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
     if result.merged:
         kept = "; ".join(str(change) for change in result.merged)
         messages.info(request, f"Others saved this return while you were editing it: {kept}.")
+    missing = result.missing
+    if checking or missing:
+        # The stored return (the save created it if it was new).
+        access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
+        missing = services.missing_from(access.ret) if checking else missing
+    if missing:
+        # Saved as a draft; the error summary says what is missing, each field says it too.
+        forms = [s.form(ret=access.ret, editable=access.can_edit) for s in sections]
+        return _render_return(request, access, forms, missing=missing, checking=checking)
+    if checking:
+        if result.changes:
+            messages.success(request, f"Draft saved: {len(result.changes)} change(s).")
+        return redirect(return_url(access.ret, "check_return"))
     if result.submitted:
         messages.success(request, "Return submitted. Its directors have been told.")
-    elif result.missing:
-        access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
-        forms = [s.form(ret=access.ret, editable=access.can_edit) for s in sections]
-        saved = f"{len(result.changes)} change(s) saved as a draft. " if result.changes else ""
-        messages.warning(request, f"{saved}The return was not submitted: see what is missing.")
-        return _render_return(request, access, forms, missing=result.missing)
     elif result.changes:
         messages.success(request, f"Draft saved: {len(result.changes)} change(s).")
     else:
@@ -140,9 +166,44 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
     return redirect(request.path)
 
 
-@require_POST
+def check_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
+    """Check your answers: every value, what changed and what is flagged, a declaration,
+    then submit. Reached from the return's "Save and check your answers"."""
+    access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
+    if not access.can_edit:
+        return redirect(return_url(access.ret))
+    form = CheckAnswersForm(request.POST if request.method == "POST" else None)
+    forms = [s.form(ret=access.ret, editable=False) for s in sections]
+    summaries = return_summary.summarise(forms)
+    incomplete = [item for summary in summaries for item in summary.items if not item.complete]
+    if form.is_bound and form.is_valid() and not incomplete:
+        try:
+            result = services.save_return(
+                ret=access.ret, user=signed_in(request), forms=[], submit=True
+            )
+        except services.ReturnError as error:
+            messages.error(request, str(error))
+            return redirect(return_url(access.ret))
+        if result.submitted:
+            messages.success(request, "Return submitted. Its directors have been told.")
+            return redirect(return_url(access.ret))
+    context = {
+        "access": access,
+        "ret": access.ret,
+        "form": form,
+        "summaries": summaries,
+        "summary": return_summary.for_director(summaries),
+        "incomplete": incomplete if form.is_bound else [],
+        "waiting": incomplete,
+    }
+    status = 400 if form.is_bound else 200
+    return render(request, "perfmon/check_answers.html", context, status=status)
+
+
 def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
     access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
+    if request.method != "POST":  # a reloaded failed decision: back to the return
+        return redirect(return_url(access.ret))
     if not access.can_decide:
         raise PermissionDenied("Only a director of this portfolio can decide on this return.")
     form = DecisionForm(request.POST)
@@ -171,9 +232,10 @@ def decide_return(request: HttpRequest, portfolio_id: int, year: int, quarter: i
     return redirect(return_url(access.ret))
 
 
-@require_POST
 def reopen_return(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
     access = get_return_for_user(signed_in(request), portfolio_id, year, quarter)
+    if request.method != "POST":  # a reloaded failed reopening: back to the return
+        return redirect(return_url(access.ret))
     if not access.can_reopen:
         raise PermissionDenied("Only the performance team can reopen an approved return.")
     form = ReopenForm(request.POST)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q
@@ -36,6 +37,7 @@ class ProjectSection(ItemSection):
     derived_fields = ("rag", "rag_explained", "rag_from_criteria")
     complete_when = CRITERIA_ANSWERED & ~Q(dca="")
     missing_problem = "Say whether time, cost, scope and benefits are on track, and choose the DCA"
+    missing_field = "time_on_track"
 
     def row_state(self, row: Row) -> tuple[Any, ...]:
         return (row.item.theme.name,)
@@ -51,6 +53,10 @@ class ProjectSection(ItemSection):
         if name == "dca":
             return "DCA"
         return super().field_label(name)
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        rating = update.rag_rating
+        return (f"RAG {rating.label}", rating.colour) if rating else None
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if name == "dca" and value:

@@ -63,6 +63,12 @@ class RiskSection(ItemSection):
         )
     )
     missing_problem = "Choose the likelihood and impact"
+    missing_field = "threat_likelihood"
+
+    def missing_field_for(self, item: Any) -> str:
+        if item.assessed == Risk.Assessed.OPPORTUNITY:
+            return "opportunity_likelihood"
+        return self.missing_field
 
     def items(self, *, portfolio: Portfolio, year: ReportingYear) -> QuerySet[Risk]:
         return super().items(portfolio=portfolio, year=year).select_related("owner")
@@ -103,6 +109,22 @@ class RiskSection(ItemSection):
             update.score_only = False  # likelihood and impact now replace a published score
         for side in rules.Side:
             rate_side(update, side, matrices=matrices)
+
+    def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
+        # The threat side where there is one: what a director watches.
+        for side in rules.Side:
+            level = getattr(update, f"{side.value}_level")
+            if level:
+                colour = getattr(update, f"{side.value}_level_colour") or "grey"
+                return f"{side.value.title()}: {level}", colour
+        return None
+
+    def change_since_last(self, row: Row) -> tuple[str, float] | None:
+        now = row.stored.threat_score if row.stored else None
+        then = row.previous.threat_score if row.previous else None
+        if now is None or then is None or now == then:
+            return None
+        return f"threat score {then} to {now}", abs(now - then) / then
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if value is None and name.endswith(("likelihood", "impact", "score")):

@@ -262,7 +262,9 @@ def govuk_field(field: BoundField, as_heading: bool = False) -> SafeString:
             f'<input type="hidden" name="{field.html_name}" id="{field.auto_id}"{value_attr}>'
         )
     kind = _widget_type(field)
-    errored = field.form.is_bound and bool(field.errors)
+    # An unbound form has errors only when given some (a missing answer on the return).
+    form = field.form
+    errored = bool(field.errors) if form.is_bound or getattr(form, "_errors", None) else False
     if kind == "radioselect" or errored or not isinstance(field.auto_id, str):
         return SafeString(_render(field, as_heading))
     return SafeString(_fast(field, kind, as_heading))

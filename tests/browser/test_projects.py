@@ -14,6 +14,7 @@ from django.urls import reverse
 from perfmon.models import PortfolioRole, Return
 from perfmon.services import create_reporting_year
 from tests.browser.conftest import screenshot
+from tests.browser.steps import check_and_submit
 from tests.factories import (
     PASSWORD,
     PortfolioFactory,
@@ -63,10 +64,11 @@ def rate_submit_approve_and_look(tab: Any, urls: Urls) -> None:
     tab.select_option(f"{p}-dca", "amber_red")
     tab.fill(f"{p}-commentary", "A report goes to Cabinet on funding.")
     shot(tab, "projects-return-filled")
-    tab.get_by_role("button", name="Save and submit to director").click()
-    tab.get_by_text("Return submitted").wait_for()
+    tab.get_by_role("button", name="Save draft").click()
+    tab.get_by_text("Draft saved").wait_for()
     rag = tab.get_by_test_id("rag-PMP9").inner_text()
     assert rag.startswith("RAG: Amber/Red Amber/Red: time and cost may not be delivered")
+    check_and_submit(tab)
     tab.get_by_role("button", name="Sign out").click()
 
     sign_in(tab, urls.base, "dana")

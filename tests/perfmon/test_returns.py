@@ -96,10 +96,17 @@ def test_it_lists_what_is_missing_instead_of_submitting(
     response = client.post(page, data)
     assert response.status_code == 200
     missing = response.context["missing"]
+    m = items["measure"].pk
     assert [(m.item.split()[0:2], m.anchor) for m in missing] == [
-        (["EHCS", "PM29"], f"m{items['measure'].pk}")
+        (["EHCS", "PM29"], f"id_m{m}-actual")
     ]
-    assert f'href="#m{items["measure"].pk}"' in response.content.decode()
+    html = response.content.decode()
+    # The summary links to the empty field, which says what is missing itself; no
+    # banner repeats the summary.
+    assert f'href="#id_m{m}-actual"' in html
+    assert f'id="id_m{m}-actual_error"' in html
+    assert "Important" not in html
+    assert "<title>Error:" in html
     assert Return.objects.get().state == Return.State.DRAFT
     assert ActionUpdate.objects.get().status == "on_track"  # the draft was kept
 

@@ -119,4 +119,6 @@ def test_it_draws_the_rows_read_only_once_the_return_is_submitted(
     Return.objects.create(portfolio=portfolio, quarter=quarter, state="submitted")
     director = UserFactory(username="dee")
     PortfolioRoleFactory(user=director, portfolio=portfolio, role=PortfolioRole.Role.DIRECTOR)
-    assert f'name="m{measure.pk}-actual" disabled' in page(client_of, portfolio, quarter)
+    text = page(client_of, portfolio, quarter)  # read only: summary cards, no controls
+    assert f'name="m{measure.pk}-actual"' not in text
+    assert f'<div class="govuk-summary-card" id="m{measure.pk}">' in text

@@ -190,9 +190,11 @@ def test_it_lists_a_project_without_its_criteria_or_dca_as_missing(
     response = client.post(url, posted_back(client, url) | {"submit": ""})
     assert response.status_code == 200
     assert [(m.item, m.anchor) for m in response.context["missing"]] == [
-        ("PMP9 Market Hall", f"p{project.pk}")
+        ("PMP9 Market Hall", f"id_p{project.pk}-time_on_track_0")  # the first radio
     ]
-    assert "choose the DCA" in response.content.decode()
+    html = response.content.decode()
+    assert "choose the DCA" in html
+    assert f'id="id_p{project.pk}-time_on_track_error"' in html  # on the field too
     assert Return.objects.get().state == DRAFT
 
     done = client.post(url, posted_back(client, url) | rated(project) | {"submit": ""})
@@ -271,9 +273,11 @@ def test_it_locks_the_projects_of_an_approved_return(
     changed = posted_back(officer_client, url) | rated(project, dca="amber_green")
     assert officer_client.post(url, changed).status_code == 403
     assert ProjectUpdate.objects.get().dca == "green"
+    # Read only: the project as a summary card, with no controls.
     text = officer_client.get(url).content.decode()
-    assert re.search(rf'<select[^>]*name="p{project.pk}-dca"[^>]*disabled', text)
-    assert re.search(rf'name="p{project.pk}-time_on_track"[^>]*disabled', text)
+    assert f'name="p{project.pk}-dca"' not in text
+    assert f'name="p{project.pk}-time_on_track"' not in text
+    assert re.search(rf'<div class="govuk-summary-card" id="p{project.pk}">', text)
 
 
 def test_it_keeps_every_saved_change_in_the_projects_history(

@@ -187,7 +187,9 @@ def test_it_locks_the_assessment_once_the_return_is_approved(
     assert client.post(url, data).status_code == 403
     assert RiskAssessment.objects.get(risk=risks["cyber"]).threat_likelihood == 2
     page = client.get(url).content.decode()
-    assert f'id="id_r{c}-threat_likelihood" name="r{c}-threat_likelihood" disabled' in page
+    # Read only: the assessment as a summary card, with no controls.
+    assert f'name="r{c}-threat_likelihood"' not in page
+    assert f'<div class="govuk-summary-card" id="r{c}">' in page
 
 
 def test_it_keeps_every_change_in_the_risks_history(
