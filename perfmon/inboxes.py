@@ -91,17 +91,3 @@ def _item_counts(portfolios: list[Portfolio], quarter: Quarter | None) -> dict[i
         ).items():
             totals[portfolio_id] += count
     return totals
-
-
-def awaiting_approval(user: User) -> list[Return]:
-    """Submitted returns of the director's portfolios, the longest waiting first."""
-    return list(
-        Return.objects.with_frame()
-        .filter(
-            state=Return.State.SUBMITTED,
-            portfolio__roles__user=user,
-            portfolio__roles__role=PortfolioRole.Role.DIRECTOR,
-        )
-        .distinct()
-        .order_by("updated_at")
-    )

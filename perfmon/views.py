@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from perfmon import inboxes, quarters, reminders, services
+from perfmon import inboxes, quarters, reminders, services, steering
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import DecisionForm, ReopenForm
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
@@ -37,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         + f" {quarters.quarter_bounds(start_year, number)[1].year}",
         "quarter": Quarter.objects.being_reported(today).select_related("year").first(),
         "portfolios": Portfolio.objects.held_by(signed_in(request)).order_by("name"),
+        "waiting": steering.waiting_for(signed_in(request), today=today),
     }
     return render(request, "perfmon/home.html", context)
 
@@ -69,7 +70,7 @@ def _render_return(
     status: int = 200,
 ) -> HttpResponse:
     ret = access.ret
-    events = list(ret.events.select_related("user")) if ret.pk else []
+    events = list(ret.events.select_related("user", "on_behalf_of")) if ret.pk else []
     returned = [event for event in events if event.action == ReturnEvent.Action.RETURNED]
     errors = [error for form in forms for error in form.error_list()]
     context = {
@@ -193,5 +194,5 @@ def my_returns(request: HttpRequest) -> HttpResponse:
 
 
 def approvals(request: HttpRequest) -> HttpResponse:
-    rows = inboxes.awaiting_approval(signed_in(request))
+    rows = steering.awaiting_decision(signed_in(request), today=timezone.localdate())
     return render(request, "perfmon/approvals.html", {"rows": rows})
