@@ -148,6 +148,11 @@ class OverviewRow:
     def chasable(self) -> bool:
         return self.state != Return.State.APPROVED
 
+    @property
+    def extendable(self) -> bool:
+        """Only a return not yet submitted has a submission deadline to move."""
+        return self.state not in {Return.State.SUBMITTED, Return.State.APPROVED}
+
 
 @dataclass(frozen=True)
 class Overview:

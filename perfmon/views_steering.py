@@ -102,7 +102,13 @@ def returns_overview(request: HttpRequest) -> HttpResponse:
         )
         if request.GET.get("format") == "csv":
             return _csv(overview, rows)
-        context |= {"overview": overview, "rows": rows, "is_team": user.is_performance_team}
+        context |= {
+            "overview": overview,
+            "rows": rows,
+            "is_team": user.is_performance_team,
+            "names_deputies": user.is_performance_team
+            or PortfolioRole.objects.filter(user=user, role=PortfolioRole.Role.DIRECTOR).exists(),
+        }
     return render(request, "perfmon/overview.html", context)
 
 
