@@ -92,7 +92,7 @@ def _locked(ret: Return) -> Return:
     return Return.objects.with_frame().select_for_update(of=("self",)).get(pk=ret.pk)
 
 
-def _move(
+def _record(
     ret: Return,
     *,
     to: str,
@@ -102,6 +102,8 @@ def _move(
     changes: Sequence[str] = (),
     on_behalf_of: int | None = None,
 ) -> ReturnEvent:
+    """Write a step on the trail; who hears of it is claimed with the step itself, and
+    the emails go once it commits."""
     event = ReturnEvent.objects.create(
         ret=ret,
         action=action,
@@ -112,13 +114,34 @@ def _move(
         changes=list(changes),
         on_behalf_of_id=on_behalf_of,
     )
+    for email_id in reminders.claim_event_emails(event=event):
+        enqueue_on_commit(send_reminder_email_task, email_id)
+    return event
+
+
+def _move(
+    ret: Return,
+    *,
+    to: str,
+    user: User,
+    action: str,
+    comment: str = "",
+    changes: Sequence[str] = (),
+    on_behalf_of: int | None = None,
+) -> ReturnEvent:
+    event = _record(
+        ret,
+        to=to,
+        user=user,
+        action=action,
+        comment=comment,
+        changes=changes,
+        on_behalf_of=on_behalf_of,
+    )
     ret.state = to
     ret.updated_at = event.at
     ret._history_user = user
     ret.save(update_fields=["state", "updated_at"])
-    # Who hears of it is claimed with the step itself; the emails go once it commits.
-    for email_id in reminders.claim_event_emails(event=event):
-        enqueue_on_commit(send_reminder_email_task, email_id)
     return event
 
 
@@ -335,7 +358,8 @@ def chase_return(
     earlier = ret.events.filter(action=action, pk__gt=seen, user=user).order_by("-pk").first()
     if earlier is not None:
         return earlier, False
-    event = _move(ret, to=ret.state, user=user, action=action, comment=note.strip())
+    # A chase is a note on the trail: the return itself does not change.
+    event = _record(ret, to=ret.state, user=user, action=action, comment=note.strip())
     return event, True
 
 
@@ -365,7 +389,7 @@ def extend_deadline(*, ret: Return, user: User, until: date, reason: str) -> Ret
         quarter=ret.quarter,
         defaults={"submission_deadline": until, "reason": reason.strip(), "granted_by": user},
     )
-    return _move(
+    return _record(
         ret,
         to=ret.state,
         user=user,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -52,8 +52,8 @@ def _chosen_quarter(form: OverviewFilterForm, today: date) -> Quarter | None:
     )
 
 
-def _stamp(moment: object) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""  # type: ignore[arg-type]
+def _stamp(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _csv(overview: steering.Overview, rows: list[steering.OverviewRow]) -> HttpResponse:
