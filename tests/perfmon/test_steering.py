@@ -303,6 +303,8 @@ def test_it_extends_one_portfolios_deadline_and_the_overview_follows(
     _, page = overview(admin_user)
     assert "2 of 4 submitted, 1 overdue" in page
     assert "Submit by 4 Dec 2026" in page and "Approve by 18 Dec 2026" in page
+    ret_page = signed_in(admin_user).get(reverse("return", args=args(gf, quarter)))
+    assert "Friday 4 December 2026 (extended for this portfolio)" in ret_page.content.decode()
 
 
 @pytest.mark.parametrize(
