@@ -538,3 +538,18 @@ def test_it_tells_each_person_what_is_waiting_for_them(
     assert (
         "Nothing is waiting for you." in signed_in(outsider).get(reverse("home")).content.decode()
     )
+
+
+def test_it_lists_extensions_and_cover_in_the_admin_where_cover_can_be_ended(
+    admin_user: User, director: User, bea: User, portfolio: Portfolio, quarter: Quarter
+) -> None:
+    team = signed_in(admin_user)
+    team.post(extend_url(portfolio, quarter), {"until": "2026-12-04", "reason": "Late data."})
+    name(signed_in(director), portfolio, deputy="bea")
+    extensions = team.get(reverse("admin:perfmon_extension_changelist")).content.decode()
+    assert "Governance and Finance" in extensions and "4 December 2026" in extensions
+    cover = Deputy.objects.get()
+    assert "B. Deputy" in team.get(reverse("admin:perfmon_deputy_changelist")).content.decode()
+    delete = reverse("admin:perfmon_deputy_delete", args=[cover.pk])
+    assert team.post(delete, {"post": "yes"}).status_code == 302
+    assert not Deputy.objects.exists()
