@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +28,7 @@ from perfmon.models import (
     ReturnEvent,
     User,
 )
-from perfmon.reminders import ensure_default_rules, plan_reminders
+from perfmon.reminders import deliver_email, ensure_default_rules, plan_reminders
 from perfmon.services import create_reporting_year
 from tests.factories import MeasureFactory, PortfolioFactory, PortfolioRoleFactory, UserFactory
 from tests.forms_in_page import decision
@@ -553,3 +554,19 @@ def test_it_lists_extensions_and_cover_in_the_admin_where_cover_can_be_ended(
     delete = reverse("admin:perfmon_deputy_delete", args=[cover.pk])
     assert team.post(delete, {"post": "yes"}).status_code == 302
     assert not Deputy.objects.exists()
+
+
+def test_it_tells_the_chased_officer_who_chased_and_why(
+    admin_user: User, officer: User, quarter_in_play: dict[str, Portfolio], quarter: Quarter
+) -> None:
+    signed_in(admin_user).post(
+        chase_url(quarter_in_play["gf"], quarter),
+        {"audience": "officers", "note": "Finance figures, please."},
+    )
+    notice = ReminderEmail.objects.get(recipient=officer)
+    deliver_email(email_id=notice.pk)
+    sent = mail.outbox[-1]
+    assert sent.subject == "Governance and Finance – Q2 2026/27 return still to be submitted"
+    body = " ".join(sent.body.split())
+    assert "Pat Performance sent a reminder about the Governance and Finance return" in body
+    assert '"Finance figures, please."' in body
