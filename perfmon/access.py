@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from perfmon.models import (
     CouncilSettings,
+    Deputy,
     Portfolio,
     PortfolioRole,
     Quarter,
@@ -39,6 +41,7 @@ class ReturnAccess:
     edited_by_user: bool
     submitted_by_user: bool = False  # this person made the latest submission
     separate_duties: bool = True  # the council's separation of duties (CouncilSettings)
+    deputy_for: int | None = None  # the absent director this person covers, if deputising
 
     @property
     def can_read(self) -> bool:
@@ -63,7 +66,20 @@ class ReturnAccess:
 
     @property
     def self_submitted(self) -> bool:
-        return self.separate_duties and self.submitted_by_user
+        """A deputy never approves what they submitted, whatever the council's setting."""
+        return (self.separate_duties or self.deputy_for is not None) and self.submitted_by_user
+
+    @property
+    def can_chase(self) -> bool:
+        """May chase its officers: the team, or a director of the portfolio (or deputy),
+        while it is not approved."""
+        return (self.is_team or PortfolioRole.Role.DIRECTOR in self.roles) and not (
+            self.ret.is_locked
+        )
+
+    @property
+    def can_extend(self) -> bool:
+        return self.is_team and not self.ret.is_locked
 
     @property
     def can_reopen(self) -> bool:
@@ -76,9 +92,20 @@ def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
     )
 
 
+def covering_deputies(user: User) -> QuerySet[Deputy]:
+    """`user`'s cover for absent directors in force today, for directors who still direct
+    the portfolio."""
+    return Deputy.objects.covering(timezone.localdate()).filter(
+        deputy=user,
+        director__portfolio_roles__portfolio=F("portfolio"),
+        director__portfolio_roles__role=PortfolioRole.Role.DIRECTOR,
+    )
+
+
 def access_to(user: User, ret: Return) -> ReturnAccess:
     """What `user` may do with `ret`, from one query: their roles on its portfolio, whether
-    they saved it or made its latest submission, and the council's separation of duties."""
+    they saved it or made its latest submission, the council's separation of duties, and
+    the director they cover for, if they are deputising on it today."""
     events = ReturnEvent.objects.filter(ret_id=ret.pk)
     facts = Portfolio.objects.filter(pk=ret.portfolio_id).annotate(
         **{
@@ -91,16 +118,30 @@ def access_to(user: User, ret: Return) -> ReturnAccess:
             CouncilSettings.objects.filter(pk=1).values("separate_submit_and_approve")[:1]
         ),
         edited=Exists(events.filter(user=user, action=ReturnEvent.Action.SAVED)),
+        deputy_for=Subquery(
+            covering_deputies(user)
+            .filter(portfolio=OuterRef("pk"))
+            .order_by("starts_on", "pk")
+            .values("director_id")[:1]
+        ),
         submitter=Subquery(
             events.filter(action=ReturnEvent.Action.SUBMITTED)
             .order_by("-at", "-pk")
             .values("user_id")[:1]
         ),
     )
-    found = facts.values(*PortfolioRole.Role.values, "separate", "edited", "submitter").get()
+    found = facts.values(
+        *PortfolioRole.Role.values, "separate", "edited", "submitter", "deputy_for"
+    ).get()
+    roles = {role for role in PortfolioRole.Role.values if found[role]}
+    deputy_for = None
+    if PortfolioRole.Role.DIRECTOR not in roles and found["deputy_for"] is not None:
+        roles.add(PortfolioRole.Role.DIRECTOR)
+        deputy_for = found["deputy_for"]
     return ReturnAccess(
         ret=ret,
-        roles=frozenset(role for role in PortfolioRole.Role.values if found[role]),
+        roles=frozenset(roles),
+        deputy_for=deputy_for,
         is_team=user.is_performance_team,
         edited_by_user=bool(ret.pk and found["edited"]),
         submitted_by_user=bool(ret.pk) and found["submitter"] == user.pk,

@@ -18,6 +18,8 @@ from perfmon.forms import CouncilPlanForm, ReportingYearForm
 from perfmon.models import (
     CouncilPlan,
     CouncilSettings,
+    Deputy,
+    Extension,
     Portfolio,
     PortfolioRole,
     ProviderIdentity,
@@ -271,6 +273,49 @@ class ReminderAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("recipient", "portfolio", "quarter__year", "email__recipient")
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    """Extensions are granted from the overview (with a trail entry); here they are read."""
+
+    list_display = ["portfolio", "quarter", "submission_deadline", "granted_by", "granted_at"]
+    list_filter = ["quarter"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Extension]:
+        queryset = super().get_queryset(request)
+        return queryset.select_related("portfolio", "quarter__year", "granted_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Deputy)
+class DeputyAdmin(admin.ModelAdmin):
+    """Cover is named on the deputies page, where it is checked; delete here to end it."""
+
+    list_display = ["portfolio", "director", "deputy", "starts_on", "ends_on", "named_by"]
+    list_filter = ["portfolio"]
+    search_fields = ["director__username", "deputy__username", "portfolio__name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Deputy]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("portfolio", "director", "deputy", "named_by")
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

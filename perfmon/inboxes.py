@@ -102,17 +102,3 @@ def _totals(keys: set[tuple[Portfolio, Quarter]]) -> dict[tuple[int, int], int]:
             ).items():
                 totals[(portfolio_id, year_id)] += count
     return totals
-
-
-def awaiting_approval(user: User) -> list[Return]:
-    """Submitted returns of the director's portfolios, the longest waiting first."""
-    return list(
-        Return.objects.with_frame()
-        .filter(
-            state=Return.State.SUBMITTED,
-            portfolio__roles__user=user,
-            portfolio__roles__role=PortfolioRole.Role.DIRECTOR,
-        )
-        .distinct()
-        .order_by("updated_at")
-    )

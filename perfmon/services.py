@@ -8,12 +8,17 @@ from datetime import date
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from perfmon import quarters, reminders
 from perfmon.access import access_to
 from perfmon.models import (
     PERFORMANCE_TEAM_GROUP,
+    Deputy,
+    Extension,
+    Portfolio,
+    PortfolioRole,
     Quarter,
     ReportingYear,
     Return,
@@ -29,6 +34,7 @@ from perfmon.sections import (
     StaleForm,
     sections,
 )
+from perfmon.steering import deadlines_of
 from perfmon.tasks import enqueue_on_commit, send_reminder_email_task
 
 # The apps whose data the performance team maintains through the admin.
@@ -86,7 +92,7 @@ def _locked(ret: Return) -> Return:
     return Return.objects.with_frame().select_for_update(of=("self",)).get(pk=ret.pk)
 
 
-def _move(
+def _record(
     ret: Return,
     *,
     to: str,
@@ -94,7 +100,10 @@ def _move(
     action: str,
     comment: str = "",
     changes: Sequence[str] = (),
+    on_behalf_of: int | None = None,
 ) -> ReturnEvent:
+    """Write a step on the trail; who hears of it is claimed with the step itself, and
+    the emails go once it commits."""
     event = ReturnEvent.objects.create(
         ret=ret,
         action=action,
@@ -103,14 +112,36 @@ def _move(
         user=user,
         comment=comment,
         changes=list(changes),
+        on_behalf_of_id=on_behalf_of,
+    )
+    for email_id in reminders.claim_event_emails(event=event):
+        enqueue_on_commit(send_reminder_email_task, email_id)
+    return event
+
+
+def _move(
+    ret: Return,
+    *,
+    to: str,
+    user: User,
+    action: str,
+    comment: str = "",
+    changes: Sequence[str] = (),
+    on_behalf_of: int | None = None,
+) -> ReturnEvent:
+    event = _record(
+        ret,
+        to=to,
+        user=user,
+        action=action,
+        comment=comment,
+        changes=changes,
+        on_behalf_of=on_behalf_of,
     )
     ret.state = to
     ret.updated_at = event.at
     ret._history_user = user
     ret.save(update_fields=["state", "updated_at"])
-    # Who hears of it is claimed with the step itself; the emails go once it commits.
-    for email_id in reminders.claim_event_emails(event=event):
-        enqueue_on_commit(send_reminder_email_task, email_id)
     return event
 
 
@@ -214,7 +245,8 @@ def return_to_officers(*, ret: Return, user: User, comment: str, seen: int | Non
     if not comment.strip():
         raise ReturnError("Say what the officers need to change.")
     ret = _locked(ret)
-    if not access_to(user, ret).can_decide:
+    access = access_to(user, ret)
+    if not access.can_decide:
         raise ReturnError("Only a director of this portfolio can return a submitted return.")
     _check_seen(ret, seen)
     _move(
@@ -223,6 +255,7 @@ def return_to_officers(*, ret: Return, user: User, comment: str, seen: int | Non
         user=user,
         action=ReturnEvent.Action.RETURNED,
         comment=comment.strip(),
+        on_behalf_of=access.deputy_for,
     )
     return ret
 
@@ -251,6 +284,7 @@ def approve_return(
         user=user,
         action=ReturnEvent.Action.APPROVED,
         comment=comment.strip(),
+        on_behalf_of=access.deputy_for,
     )
     return ret
 
@@ -271,3 +305,154 @@ def reopen_return(*, ret: Return, user: User, reason: str) -> Return:
         comment=reason.strip(),
     )
     return ret
+
+
+# Steering the quarter: chasing, extensions and deputies --------------------------------
+
+
+class SteeringError(ReturnError):
+    """Refused steering step; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+CHASE_ACTIONS = {
+    "officers": ReturnEvent.Action.CHASED,
+    "directors": ReturnEvent.Action.CHASED_DIRECTORS,
+}
+
+
+@transaction.atomic
+def chase_return(
+    *, ret: Return, user: User, audience: str, note: str = "", seen: int = 0
+) -> tuple[ReturnEvent, bool]:
+    """Remind a return's officers (or its directors) now, with an optional note. The
+    notices go through the reminders' claim-once machinery, one per person.
+
+    `seen` is the latest chase id on the page the person chased from: a second post of
+    the same page (a double click, a retry) finds the chase it made and sends nothing
+    more. Returns the chase and whether it is new. Raises SteeringError, writing
+    nothing, if the return is approved, the person may not chase, or directors are
+    chased while nothing awaits their decision."""
+    action = CHASE_ACTIONS.get(audience)
+    if action is None:
+        raise SteeringError("Choose whom to remind.", field="audience")
+    ret = _locked(ret)
+    access = access_to(user, ret)
+    if ret.is_locked:
+        raise SteeringError("This return is approved: there is nobody to chase.", field="audience")
+    if not access.can_chase:
+        raise SteeringError("Only the performance team or a director can chase this return.")
+    if audience == "directors" and not access.is_team:
+        raise SteeringError("Only the performance team can chase directors.", field="audience")
+    if audience == "directors" and ret.state != Return.State.SUBMITTED:
+        raise SteeringError(
+            "Directors can only be chased for a submitted return.", field="audience"
+        )
+    if audience == "officers" and ret.state == Return.State.SUBMITTED:
+        raise SteeringError(
+            "This return is submitted: chase its directors instead.", field="audience"
+        )
+    earlier = ret.events.filter(action=action, pk__gt=seen, user=user).order_by("-pk").first()
+    if earlier is not None:
+        return earlier, False
+    # A chase is a note on the trail: the return itself does not change.
+    event = _record(ret, to=ret.state, user=user, action=action, comment=note.strip())
+    return event, True
+
+
+@transaction.atomic
+def extend_deadline(*, ret: Return, user: User, until: date, reason: str) -> ReturnEvent:
+    """Give one portfolio a later submission deadline for a quarter (the approval deadline
+    moves as many days). Performance team only. Raises SteeringError, writing nothing, if
+    `until` is not after the deadline in force or the reason is blank."""
+    if not reason.strip():
+        raise SteeringError("Give the reason for the extension.", field="reason")
+    ret = _locked(ret)
+    access = access_to(user, ret)
+    if not access.can_extend:
+        raise SteeringError("Only the performance team can extend a deadline.")
+    current = deadlines_of(ret.portfolio_id, ret.quarter).submission
+    if current is None:
+        raise SteeringError(
+            "This quarter has no submission deadline yet: set it in the admin.", field="until"
+        )
+    if until <= current:
+        raise SteeringError(
+            f"The new deadline must be after the current one, {current:%-d %B %Y}.",
+            field="until",
+        )
+    Extension.objects.update_or_create(
+        portfolio_id=ret.portfolio_id,
+        quarter=ret.quarter,
+        defaults={"submission_deadline": until, "reason": reason.strip(), "granted_by": user},
+    )
+    return _record(
+        ret,
+        to=ret.state,
+        user=user,
+        action=ReturnEvent.Action.EXTENDED,
+        comment=f"Submission deadline moved from {current:%-d %B %Y} to {until:%-d %B %Y}: "
+        f"{reason.strip()}",
+    )
+
+
+def find_person(text: str) -> User | None:
+    """The active user whose username or email address is `text` (any case)."""
+    text = text.strip()
+    if not text:
+        return None
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(username__iexact=text) | Q(email__iexact=text))
+        .first()
+    )
+
+
+@transaction.atomic
+def name_deputy(
+    *,
+    user: User,
+    portfolio: Portfolio,
+    director: User,
+    deputy: User | None,
+    starts_on: date,
+    ends_on: date,
+) -> Deputy:
+    """Name `deputy` to decide `portfolio`'s returns for `director` from `starts_on` to
+    `ends_on`. A director names their own deputy; the performance team names anyone's.
+
+    Raises SteeringError, writing nothing, when the person may not, the range ends before
+    it starts, or the deputy has no account, is the director, or holds no role in the
+    council (officer or director of some portfolio, or the performance team)."""
+    is_director = PortfolioRole.objects.filter(
+        user=director, portfolio=portfolio, role=PortfolioRole.Role.DIRECTOR
+    ).exists()
+    if not is_director:
+        raise SteeringError(f"{director} is not a director of {portfolio}.", field="director")
+    if not user.is_performance_team and user.pk != director.pk:
+        raise SteeringError("Only the director or the performance team can name a deputy.")
+    if deputy is None:
+        raise SteeringError(
+            "Nobody has an account with that username or email address.", field="deputy"
+        )
+    if deputy.pk == director.pk:
+        raise SteeringError("A deputy must be someone other than the director.", field="deputy")
+    holds_role = deputy.is_performance_team or PortfolioRole.objects.filter(user=deputy).exists()
+    if not holds_role:
+        raise SteeringError(
+            f"{deputy} holds no role in the council: ask the performance team to give them one.",
+            field="deputy",
+        )
+    if ends_on < starts_on:
+        raise SteeringError("The cover must end on or after the day it starts.", field="ends_on")
+    return Deputy.objects.create(
+        portfolio=portfolio,
+        director=director,
+        deputy=deputy,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        named_by=user,
+    )

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from perfmon import auth, oidc, views
+from perfmon import auth, oidc, views, views_steering
 from perfmon.forms import ChangePasswordForm, SignInForm
 from perfmon.oidc import views as oidc_views
 
@@ -77,6 +77,10 @@ urlpatterns = [
     ),
     path("returns/", views.my_returns, name="my_returns"),
     path("approvals/", views.approvals, name="approvals"),
+    path("returns/overview/", views_steering.returns_overview, name="returns_overview"),
+    path("returns/deputies/", views_steering.deputies, name="deputies"),
+    path(f"{RETURN}chase/", views_steering.chase_return, name="chase_return"),
+    path(f"{RETURN}extend/", views_steering.extend_deadline, name="extend_deadline"),
     path(RETURN, views.return_page, name="return"),
     path(f"{RETURN}check/", views.check_return, name="check_return"),
     path(f"{RETURN}decide/", views.decide_return, name="decide_return"),

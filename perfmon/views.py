@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from perfmon import inboxes, quarters, reminders, return_summary, services
+from perfmon import inboxes, quarters, reminders, return_summary, services, steering
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import CheckAnswersForm, DecisionForm, ReopenForm
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
@@ -36,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         + f" {quarters.quarter_bounds(start_year, number)[1].year}",
         "quarter": Quarter.objects.being_reported(today).select_related("year").first(),
         "portfolios": Portfolio.objects.held_by(signed_in(request)).order_by("name"),
+        "waiting": steering.waiting_for(signed_in(request), today=today),
     }
     return render(request, "perfmon/home.html", context)
 
@@ -69,7 +70,7 @@ def _render_return(
     status: int = 200,
 ) -> HttpResponse:
     ret = access.ret
-    events = list(ret.events.select_related("user")) if ret.pk else []
+    events = list(ret.events.select_related("user", "on_behalf_of")) if ret.pk else []
     errors = [error for form in forms for error in form.error_list()]
     for form in forms:
         form.show_missing(missing)
@@ -87,6 +88,7 @@ def _render_return(
         "last_reopened": _last(events, ReturnEvent.Action.REOPENED),
         "decision": decision or DecisionForm(initial={"seen": events[-1].pk if events else 0}),
         "reopen": reopen or ReopenForm(),
+        "deadlines": steering.deadlines_of(ret.portfolio_id, ret.quarter),
         "reminded": reminders.reminders_sent_about(
             portfolio_id=ret.portfolio_id, quarter_id=ret.quarter_id
         ),
@@ -255,5 +257,5 @@ def my_returns(request: HttpRequest) -> HttpResponse:
 
 
 def approvals(request: HttpRequest) -> HttpResponse:
-    rows = inboxes.awaiting_approval(signed_in(request))
+    rows = steering.awaiting_decision(signed_in(request), today=timezone.localdate())
     return render(request, "perfmon/approvals.html", {"rows": rows})

@@ -22,7 +22,15 @@ from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, Rating
 from perfmon import demo as frame_demo
 from perfmon import quarters
 from perfmon.lineage import carry_on
-from perfmon.models import Portfolio, Quarter, ReportingYear, Return, ReturnEvent, User
+from perfmon.models import (
+    Extension,
+    Portfolio,
+    Quarter,
+    ReportingYear,
+    Return,
+    ReturnEvent,
+    User,
+)
 from projects.demo import carry_projects_on
 from projects.demo import fill_return as fill_projects
 from reports.annual_table import read_table
@@ -105,6 +113,14 @@ def _plan(portfolios: list[Portfolio]) -> dict[tuple[str, int], Return.State]:
     plan[(GOVERNANCE, 1)] = Return.State.SUBMITTED
     plan[(CYPS, 2)] = Return.State.RETURNED
     plan[(GOVERNANCE, 2)] = Return.State.DRAFT
+    # Quarter 1's overview shows every state, for the performance team to steer: the
+    # submitted one is overdue for approval, the draft for submission, the reopened one
+    # has an extension (see _steer_quarter_1).
+    others = sorted(p.name for p in portfolios if p.name not in ROLE_PORTFOLIOS)
+    if len(others) >= 3:
+        plan[(others[0], 1)] = Return.State.DRAFT
+        plan[(others[1], 1)] = Return.State.RETURNED
+        plan[(others[2], 1)] = Return.State.REOPENED
     return plan
 
 
@@ -130,9 +146,36 @@ def _current_returns(year: ReportingYear, *, today: date, users: dict[str, User]
             state,
             officer=officer,
             director=director,
+            team=users["admin"],
             scheme=scheme,
             last_actuals=last_actuals,
         )
+    _extend_reopened(year, today=today, admin=users["admin"])
+
+
+def _extend_reopened(year: ReportingYear, *, today: date, admin: User) -> None:
+    """The reopened return of quarter 1 gets a week from today to resubmit."""
+    ret = Return.objects.filter(quarter__year=year, state=Return.State.REOPENED).first()
+    if ret is None or ret.quarter.submission_deadline is None:
+        return
+    until = today + timedelta(days=7)
+    reason = "Reopened to correct a figure; the service needs a week."
+    Extension.objects.create(
+        portfolio=ret.portfolio,
+        quarter=ret.quarter,
+        submission_deadline=until,
+        reason=reason,
+        granted_by=admin,
+    )
+    ReturnEvent.objects.create(
+        ret=ret,
+        action=ReturnEvent.Action.EXTENDED,
+        from_state=ret.state,
+        to_state=ret.state,
+        user=admin,
+        comment=f"Submission deadline moved from {ret.quarter.submission_deadline:%-d %B %Y} "
+        f"to {until:%-d %B %Y}: {reason}",
+    )
 
 
 def _demo_return(
@@ -142,6 +185,7 @@ def _demo_return(
     *,
     officer: User,
     director: User,
+    team: User,
     scheme: rules.Scheme,
     last_actuals: dict[str, Decimal | None],
 ) -> None:
@@ -189,8 +233,12 @@ def _demo_return(
         trail.append(
             (ReturnEvent.Action.SUBMITTED, Return.State.DRAFT, Return.State.SUBMITTED, officer, "")
         )
-    if state == Return.State.APPROVED:
-        trail.append((ReturnEvent.Action.APPROVED, Return.State.SUBMITTED, state, director, ""))
+    if state in {Return.State.APPROVED, Return.State.REOPENED}:
+        approved = Return.State.APPROVED
+        trail.append((ReturnEvent.Action.APPROVED, Return.State.SUBMITTED, approved, director, ""))
+    if state == Return.State.REOPENED:
+        reason = "A figure was wrong in the published table."
+        trail.append((ReturnEvent.Action.REOPENED, Return.State.APPROVED, state, team, reason))
     if state == Return.State.RETURNED:
         comment = "Please add supporting information for the measures rated Red."
         trail.append(

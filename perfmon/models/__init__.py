@@ -12,11 +12,14 @@ from perfmon.models.frame import (
 from perfmon.models.identity import ProviderIdentity
 from perfmon.models.reminders import Reminder, ReminderEmail, ReminderRule
 from perfmon.models.returns import Return, ReturnEvent
+from perfmon.models.steering import Deputy, Extension
 
 __all__ = [
     "PERFORMANCE_TEAM_GROUP",
     "CouncilPlan",
     "CouncilSettings",
+    "Deputy",
+    "Extension",
     "Portfolio",
     "ProviderIdentity",
     "PortfolioRole",

@@ -82,6 +82,9 @@ class ReturnEvent(models.Model):
         RETURNED = "returned", "Returned to officers"
         APPROVED = "approved", "Approved"
         REOPENED = "reopened", "Reopened"
+        CHASED = "chased", "Officers chased"
+        CHASED_DIRECTORS = "chased_directors", "Directors chased"
+        EXTENDED = "extended", "Submission deadline extended"
 
     ret = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -90,6 +93,14 @@ class ReturnEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     comment = models.TextField(blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The director a deputy decided for.",
+    )
     changes = models.JSONField(default=list, blank=True)
 
     class Meta:

@@ -14,6 +14,9 @@ HEARD_BY: dict[str, str] = {
     ReturnEvent.Action.RETURNED: PortfolioRole.Role.OFFICER,
     ReturnEvent.Action.APPROVED: PortfolioRole.Role.OFFICER,
     ReturnEvent.Action.REOPENED: PortfolioRole.Role.OFFICER,
+    ReturnEvent.Action.CHASED: PortfolioRole.Role.OFFICER,
+    ReturnEvent.Action.CHASED_DIRECTORS: PortfolioRole.Role.DIRECTOR,
+    ReturnEvent.Action.EXTENDED: PortfolioRole.Role.OFFICER,
 }
 
 

@@ -14,8 +14,10 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Q
 
+from perfmon.deadlines import Deadlines, deadlines_for
 from perfmon.models import (
     PERFORMANCE_TEAM_GROUP,
+    Extension,
     Portfolio,
     PortfolioRole,
     Quarter,
@@ -62,32 +64,69 @@ class _Firing:
     deadline_name: str
     deadline: date
     days: int
+    portfolio_id: int | None = None  # only this portfolio: its deadlines are extended
 
 
-def _firings(rules: list[ReminderRule], on: date) -> list[_Firing]:
-    """Each (quarter, audience, deadline) that a rule reminds about on `on`. Quarters
-    without the deadline set are never in it."""
+# An extension moves the approval deadline as far as the submission one; looking this far
+# back for extensions finds every one whose moved deadlines can still fire.
+EXTENSION_LOOKBACK = timedelta(days=366)
+
+
+def _fire(
+    found: dict[tuple[int, str, str, int | None], _Firing],
+    rules: list[ReminderRule],
+    on: date,
+    quarter: Quarter,
+    deadlines: Deadlines,
+    portfolio_id: int | None = None,
+) -> None:
+    by_name: dict[str, date | None] = {
+        Deadline.SUBMISSION: deadlines.submission,
+        Deadline.APPROVAL: deadlines.approval,
+    }
+    for rule in rules:
+        deadline = by_name[rule.deadline]
+        if deadline is None:
+            continue
+        days = (on - deadline).days
+        if fires(days, days=rule.days, repeat_every_days=rule.repeat_every_days):
+            key = (quarter.pk, rule.audience, rule.deadline, portfolio_id)
+            found[key] = _Firing(
+                quarter, rule.audience, rule.deadline, deadline, days, portfolio_id
+            )
+
+
+def _firings(rules: list[ReminderRule], on: date) -> tuple[list[_Firing], set[tuple[int, int]]]:
+    """Each (quarter, audience, deadline) that a rule reminds about on `on`, and each
+    extended portfolio's own; with the (portfolio id, quarter id) pairs extended, which the
+    quarter's own deadlines no longer concern. Unset deadlines never fire."""
     earliest = min(rule.days for rule in rules)
     furthest = max(reach(rule.days, rule.repeat_every_days) for rule in rules)
     window = (on - timedelta(days=furthest), on - timedelta(days=earliest))
     quarters = Quarter.objects.select_related("year").filter(
         Q(submission_deadline__range=window) | Q(approval_deadline__range=window)
     )
-    found: dict[tuple[int, str, str], _Firing] = {}
+    found: dict[tuple[int, str, str, int | None], _Firing] = {}
     for quarter in quarters:
-        deadlines: dict[str, date | None] = {
-            Deadline.SUBMISSION: quarter.submission_deadline,
-            Deadline.APPROVAL: quarter.approval_deadline,
-        }
-        for rule in rules:
-            deadline = deadlines[rule.deadline]
-            if deadline is None:
-                continue
-            days = (on - deadline).days
-            if fires(days, days=rule.days, repeat_every_days=rule.repeat_every_days):
-                key = (quarter.pk, rule.audience, rule.deadline)
-                found[key] = _Firing(quarter, rule.audience, rule.deadline, deadline, days)
-    return list(found.values())
+        plain = deadlines_for(
+            submission=quarter.submission_deadline,
+            approval=quarter.approval_deadline,
+            extended_to=None,
+        )
+        _fire(found, rules, on, quarter, plain)
+    extended: set[tuple[int, int]] = set()
+    for extension in Extension.objects.select_related("quarter__year").filter(
+        submission_deadline__gte=window[0] - EXTENSION_LOOKBACK
+    ):
+        quarter = extension.quarter
+        extended.add((extension.portfolio_id, quarter.pk))
+        moved = deadlines_for(
+            submission=quarter.submission_deadline,
+            approval=quarter.approval_deadline,
+            extended_to=extension.submission_deadline,
+        )
+        _fire(found, rules, on, quarter, moved, extension.portfolio_id)
+    return list(found.values()), extended
 
 
 def _outstanding(audience: str, deadline_name: str, state: str | None) -> bool:
@@ -141,7 +180,7 @@ def plan_reminders(*, on: date) -> list[Planned]:
     rules = list(ReminderRule.objects.filter(is_active=True))
     if not rules:
         return []
-    firings = _firings(rules, on)
+    firings, extended = _firings(rules, on)
     if not firings:
         return []
     quarter_ids = {firing.quarter.pk for firing in firings}
@@ -167,6 +206,10 @@ def plan_reminders(*, on: date) -> list[Planned]:
     for firing in firings:
         kind = KINDS[(firing.audience, firing.deadline_name)]
         for portfolio_id in expected[firing.quarter.pk]:
+            if firing.portfolio_id is not None and portfolio_id != firing.portfolio_id:
+                continue
+            if firing.portfolio_id is None and (portfolio_id, firing.quarter.pk) in extended:
+                continue
             state = states.get((portfolio_id, firing.quarter.pk))
             if not _outstanding(firing.audience, firing.deadline_name, state):
                 continue

@@ -160,6 +160,16 @@ EVENT_SUBJECTS: dict[str, str] = {
     ReturnEvent.Action.RETURNED: "returned to you for changes",
     ReturnEvent.Action.APPROVED: "approved",
     ReturnEvent.Action.REOPENED: "reopened for changes",
+    ReturnEvent.Action.CHASED: "still to be submitted",
+    ReturnEvent.Action.CHASED_DIRECTORS: "waiting for your decision",
+    ReturnEvent.Action.EXTENDED: "given a later submission deadline",
+}
+
+# What the person did, in the notice's first sentence ("Pat Performance chased ...").
+EVENT_VERBS: dict[str, str] = {
+    ReturnEvent.Action.CHASED: "sent a reminder about",
+    ReturnEvent.Action.CHASED_DIRECTORS: "sent a reminder about",
+    ReturnEvent.Action.EXTENDED: "extended the deadline of",
 }
 
 
@@ -174,6 +184,7 @@ def _compose_event(email: ReminderEmail) -> EmailMultiAlternatives:
         "event": event,
         "ret": ret,
         "what": EVENT_SUBJECTS[event.action],
+        "did": EVENT_VERBS.get(event.action, event.action),
         "url": return_link(
             portfolio_id=ret.portfolio_id,
             start_year=ret.quarter.year.start_year,

@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from perfmon.models import (
@@ -151,14 +152,21 @@ def test_it_imports_the_published_2024_25_measures_and_actions(db: None) -> None
 
 
 @time_machine.travel(date(2026, 11, 23))
-def test_it_gives_the_demo_returns_in_every_state(db: None) -> None:
+def test_it_gives_the_demo_returns_in_every_state(db: None, client: Client) -> None:
     load()
     states = set(
         Return.objects.filter(quarter__year__start_year=2026).values_list("state", flat=True)
     )
-    assert states == {"draft", "submitted", "returned", "approved"}
+    assert states == {"draft", "submitted", "returned", "approved", "reopened"}
     mine = Return.objects.filter(portfolio__roles__user__username="officer").distinct()
     assert set(mine.values_list("state", flat=True)) >= {"draft", "submitted", "returned"}
+    # Quarter 1's overview: every state, overdue ones, and one extension.
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(reverse("returns_overview"), {"q": "2026-1"}).content.decode()
+    for label in ("Draft", "Submitted", "Returned for changes", "Approved", "Reopened"):
+        assert f">{label}</strong>" in page
+    assert "Approval " in page and "days overdue" in page
+    assert page.count(">Extended</strong>") == 1
 
 
 @time_machine.travel(date(2026, 11, 23))
