@@ -259,9 +259,10 @@ def cell_origin(likelihood: int, impact: int) -> tuple[int, int]:
 
 
 def _point(likelihood: int, impact: int, index: int) -> tuple[float, float]:
-    # Right of the centre, where no text is, a little apart for each risk.
+    # Near the right edge, beside the cell's words (centred, at most about 90 wide), a
+    # little apart for each risk; lines between the ends pass behind the words.
     x, y = cell_origin(likelihood, impact)
-    return x + CELL / 2 + 42 + (index % 3 - 1) * 7, y + CELL / 2 + (index % 5 - 2) * 8
+    return x + CELL - 9, y + CELL / 2 + 2 + (index % 4 - 1.5) * 4
 
 
 def arrows(moves: list[Move]) -> list[Arrow]:
