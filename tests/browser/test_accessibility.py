@@ -17,7 +17,7 @@ from measures.models import Measure
 from projects.models import Project
 from reports.models import OpenDataSetting
 from risks.models import Risk
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.test_csp import sign_in_as
 
 pytestmark = pytest.mark.browser
@@ -104,6 +104,7 @@ def test_it_names_heat_map_cells_by_what_they_show_with_arrows_clear_of_their_wo
     assert page.evaluate(ARROW_ENDS_ON_WORDS) == []
     assert page.evaluate(WORDS_OVER_ARROWS)
     screenshot(page, "a11y-heat-map")
+    page.get_by_test_id("heat-map").screenshot(path=SCREENSHOTS / "a11y-heat-map-cells.png")
 
     # A cell's link is reached by keyboard and shows where the focus is.
     page.locator("[data-testid=cell-1-1]").focus()
