@@ -163,6 +163,15 @@ def test_it_links_the_sign_in_error_to_the_field(live_server: Any, page: Any) ->
     assert "Enter a correct email address or username and password" in field_error.inner_text()
     screenshot(page, "a11y-sign-in-error")
 
+    # Asking for a reset link with no address: the same pattern, checked by axe too.
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_role("button", name="Send").click()
+    page.locator(".govuk-error-summary").wait_for()
+    page.wait_for_load_state("load")
+    assert page.title().startswith("Error:")
+    page.locator(".govuk-error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_email"
+
 
 @time_machine.travel(date(2026, 11, 23), tick=True)
 def test_it_links_every_page_to_the_accessibility_statement(live_server: Any, page: Any) -> None:
@@ -187,10 +196,13 @@ def test_it_documents_the_open_data_api_on_a_page_people_can_read(
     live_server: Any, page: Any
 ) -> None:
     call_command("load_demo", verbosity=0)
+    base = live_server.url
+    # Closed to the public, it says so on a page of the site's own.
+    page.goto(f"{base}/api/")
+    assert "Sign in to read the open data API" in page.get_by_role("main").inner_text()
     setting = OpenDataSetting.load()
     setting.anonymous_read = True
     setting.save()
-    base = live_server.url
 
     page.goto(f"{base}/api/")
     page.get_by_role("heading", name="Open data API", exact=True).wait_for()
