@@ -4,6 +4,8 @@
 //   dist/application.js          initialises GOV.UK Frontend's JavaScript (a module)
 //   dist/govuk-frontend.min.js   GOV.UK Frontend's JavaScript (+ .map)
 //   dist/favicon.svg             perfmon's icon (GOV.UK's icons carry the crown)
+//   dist/api-docs.js             draws the open data API's schema with Swagger UI
+//   dist/swagger-ui/             Swagger UI (swagger-ui-dist from npm), served by perfmon itself
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -13,6 +15,7 @@ import * as sass from "sass";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const frontend = join(root, "frontend");
 const dist = join(root, "static", "dist");
+const swaggerUi = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const govuk = join(
   dirname(createRequire(import.meta.url).resolve("govuk-frontend/package.json")),
   "dist",
@@ -20,7 +23,7 @@ const govuk = join(
 );
 
 rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
+mkdirSync(join(dist, "swagger-ui"), { recursive: true });
 
 const { css } = sass.compile(join(frontend, "scss", "application.scss"), {
   style: "compressed",
@@ -37,6 +40,12 @@ for (const [from, to] of [
   [join(govuk, "govuk-frontend.min.js.map"), "govuk-frontend.min.js.map"],
   [join(frontend, "js", "application.js"), "application.js"],
   [join(frontend, "images", "favicon.svg"), "favicon.svg"],
+  [join(frontend, "js", "api-docs.js"), "api-docs.js"],
+  // Swagger UI's script names its source map, which collectstatic's manifest insists on.
+  [join(swaggerUi, "swagger-ui-bundle.js"), "swagger-ui/swagger-ui-bundle.js"],
+  [join(swaggerUi, "swagger-ui-bundle.js.map"), "swagger-ui/swagger-ui-bundle.js.map"],
+  [join(swaggerUi, "swagger-ui.css"), "swagger-ui/swagger-ui.css"],
+  [join(swaggerUi, "swagger-ui.css.map"), "swagger-ui/swagger-ui.css.map"],
 ]) {
   copyFileSync(from, join(dist, to));
 }

@@ -61,6 +61,17 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your email address or username"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
+    def clean(self) -> dict[str, Any]:
+        # A failed sign-in is the username field's error, so the error summary links to
+        # the field and the field shows the message (GOV.UK's error pattern).
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code not in {"invalid_login", "inactive"}:
+                raise
+            self.add_error("username", error)
+            return self.cleaned_data
+
 
 class ResetRequestForm(PasswordResetForm):
     """The email address to send a reset link to. Whether anyone has it is never said."""

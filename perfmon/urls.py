@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from perfmon import auth, oidc, views, views_steering
+from perfmon import auth, oidc, statement, views, views_steering
 from perfmon.forms import ChangePasswordForm, SignInForm
 from perfmon.oidc import views as oidc_views
 
@@ -13,6 +13,7 @@ LINK_LIFETIME = lazy(auth.reset_link_lifetime, str)()
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accessibility/", statement.accessibility_statement, name="accessibility"),
     path(
         "sign-in/",
         login_not_required(

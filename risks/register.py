@@ -258,10 +258,14 @@ def cell_origin(likelihood: int, impact: int) -> tuple[int, int]:
     return LEFT + (likelihood - 1) * CELL, TOP + (4 - impact) * CELL
 
 
-def _point(likelihood: int, impact: int, index: int) -> tuple[float, float]:
-    # Right of the centre, where no text is, a little apart for each risk.
+def _point(likelihood: int, impact: int, index: int, towards: int) -> tuple[float, float]:
+    # Beside the cell's words (centred, at most about 70 wide at this height), on the side
+    # facing the other end's likelihood, a little apart for each risk: a move to the next
+    # cell is a short arrow across the border; longer lines pass behind other cells' words,
+    # which are painted over them.
     x, y = cell_origin(likelihood, impact)
-    return x + CELL / 2 + 42 + (index % 3 - 1) * 7, y + CELL / 2 + (index % 5 - 2) * 8
+    side = 14 if towards < likelihood else CELL - 12
+    return x + side, y + CELL / 2 + 2 + (index % 4 - 1.5) * 4
 
 
 def arrows(moves: list[Move]) -> list[Arrow]:
@@ -271,11 +275,11 @@ def arrows(moves: list[Move]) -> list[Arrow]:
         start = move.view.previous.cell if move.view.previous else None
         end = move.view.now.cell
         assert start is not None and end is not None, "a move is between two cells"
-        x1, y1 = _point(*start, index)
-        x2, y2 = _point(*end, index)
+        x1, y1 = _point(*start, index, towards=end[0])
+        x2, y2 = _point(*end, index, towards=start[0])
         # Stop short of the end, so heads of arrows into one cell do not meet.
         length = max(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5, 1)
-        shorten = min(14, length / 4)
+        shorten = min(8, length / 4)
         x2, y2 = x2 - (x2 - x1) * shorten / length, y2 - (y2 - y1) * shorten / length
         label = f"{move.risk.reference}: {move.view.change}"
         drawn.append(Arrow(round(x1, 1), round(y1, 1), round(x2, 1), round(y2, 1), label))

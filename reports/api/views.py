@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.routers import APIRootView
 from rest_framework.views import APIView
@@ -214,17 +215,29 @@ class RiskViewSet(ItemViewSet):
     updates = "assessments"
 
 
+class DocsPageRenderer(TemplateHTMLRenderer):
+    """/api/ in a browser: the GOV.UK page of the open data API (its endpoints, and its
+    schema drawn by Swagger UI), or why it may not be read."""
+
+    template_name = "reports/api_docs.html"
+    exception_template_names = ["reports/api_refused.html"]
+
+    def get_template_context(self, data: Any, renderer_context: Any) -> dict[str, Any]:
+        # The page's own names: DRF's would merge the links into the template's context.
+        return {"data": data}
+
+
 class OpenDataRootView(APIRootView):
     """perfmon's open data: approved quarterly results, read-only. Each list is paginated
     (100 a page) and filtered by query parameters; the OpenAPI schema is at /api/schema/."""
 
     permission_classes = [OpenDataAccess]
+    renderer_classes = [JSONRenderer, DocsPageRenderer]
 
 
 class DocsView(APIView):
-    """The browsable docs are the API itself: every page of it, opened in a browser, shows
-    its description, its filters and its data. (Swagger UI and Redoc load from a CDN,
-    which a council's network may not reach.)"""
+    """The docs are the API's root page in a browser (/api/): its endpoints, and its schema
+    drawn by Swagger UI, which perfmon serves itself (frontend/build.mjs)."""
 
     permission_classes = [OpenDataAccess]
     schema = None

@@ -2,6 +2,9 @@
 
 Without Chromium they skip, saying how to enable them; under CI (CI=true) they fail
 instead, so a machine that lost its browser can never pass silently.
+
+Every page a test loads, through `page` or a context it opens from `browser`, is checked
+with axe-core for WCAG 2.2 AA (tests/browser/axe.py): a violation fails the test.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.browser.axe import CheckedBrowser, CheckedPage
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -28,7 +33,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def chromium() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         message = (
             f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium "
@@ -55,8 +60,20 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+def browser(chromium: object, request: pytest.FixtureRequest) -> Iterator[CheckedBrowser]:
+    """The browser, whose pages of the site under test (the live server's) are checked with
+    axe; pages the test left open are checked when it ends."""
+    site = None
+    if "live_server" in request.fixturenames:
+        site = request.getfixturevalue("live_server").url
+    checked = CheckedBrowser(chromium, site)
+    yield checked
+    checked.check_open_pages()
+
+
+@pytest.fixture
+def page(browser: CheckedBrowser) -> Iterator[CheckedPage]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()

@@ -90,9 +90,10 @@ def test_it_re_scores_a_risk_and_rates_a_project_and_both_pages_show_the_moves(
     page.goto(base + reverse("risks:heat_map"))  # type: ignore[attr-defined]
     assert "Q2 2026/27" in page.locator("h1 + *, .govuk-caption-l").first.inner_text()  # type: ignore[attr-defined]
     now_cell = page.get_by_test_id("cell-2-3")  # type: ignore[attr-defined]
-    assert now_cell.get_attribute("aria-label").endswith(": 1 risk")
+    assert now_cell.get_attribute("aria-label").startswith("1 risk, Medium, score 6:")
     was_cell = page.get_by_test_id("cell-2-4")  # type: ignore[attr-defined]
-    assert was_cell.get_attribute("aria-label").endswith(": 0 risks; 1 last quarter")
+    was_label = was_cell.get_attribute("aria-label")
+    assert was_label.startswith("0 risks, High, score 8, 1 last quarter:")
     moves = page.get_by_test_id("moves").inner_text()  # type: ignore[attr-defined]
     assert "SR19" in moves and "score reduced from 8 at the end of June 2026 to 6" in moves
     page.get_by_role("link", name="Show opportunities").click()  # type: ignore[attr-defined]

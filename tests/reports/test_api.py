@@ -225,15 +225,31 @@ def test_it_lets_anyone_read_once_switched_on(client: Client, council: Council, 
     assert client.get(url, HTTP_ACCEPT="application/json").status_code == 200
 
 
-def test_it_sends_anyone_allowed_from_the_docs_to_the_browsable_api(
+def test_it_documents_the_api_on_a_page_for_people_at_its_root(
     client: Client, council: Council
 ) -> None:
     switch_anonymous_reading(True)
     response = client.get("/api/docs/")
     assert response.status_code == 302 and response["Location"] == "/api/"
-    page = client.get("/api/measures/", HTTP_ACCEPT="text/html")
+    page = client.get("/api/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
     assert page.status_code == 200
-    assert "Performance measures, each with its approved quarterly values" in page.text
+    html = page.text
+    assert '<html lang="en-GB"' in html
+    assert '<h1 class="govuk-heading-l">Open data API</h1>' in html
+    assert 'href="http://testserver/api/measures/"' in html
+    assert 'data-schema-url="/api/schema/?format=json"' in html
+    assert "dist/swagger-ui/swagger-ui-bundle.js" in html
+    # A browser reading a list gets its JSON; programs still get the schema.
+    listing = client.get("/api/measures/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert listing["Content-Type"] == "application/json"
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_it_tells_a_browser_why_the_api_is_closed(client: Client, council: Council) -> None:
+    page = client.get("/api/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 403
+    assert "Sign in to read the open data API" in page.text
+    assert 'href="/sign-in/?next=/api/"' in page.text
 
 
 def test_it_refuses_to_write(reader: Client, council: Council) -> None:
