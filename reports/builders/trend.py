@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from measures import rules
-from measures.models import ActionUpdate, Measure, MeasureUpdate
+from measures.models import ActionScheme, ActionUpdate, Measure, MeasureUpdate
 from measures.presenters import actual_text
 from perfmon import quarters
 from reports.builders.common import (
@@ -279,6 +279,15 @@ ACTION_STATUSES = [
 ]
 
 
+def action_statuses() -> list[Status]:
+    """The labels of the action scheme in use, in its order, then Derby City's for quarters
+    rated before a change of scheme."""
+    scheme = ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+    own = [Status(label.label, label.colour) for label in scheme.labels.all()] if scheme else []
+    known = {status.label for status in own}
+    return own + [status for status in ACTION_STATUSES if status.label not in known]
+
+
 def trend_from(loaded: Loaded) -> TrendReport:
     last = loaded.filters.quarter
     numbers = range(1, last + 1)
@@ -293,7 +302,7 @@ def trend_from(loaded: Loaded) -> TrendReport:
     )
     actions = _counts(
         "Actions",
-        ACTION_STATUSES,
+        action_statuses(),
         [[action_result(loaded, a, n).status for a in loaded.actions] for n in numbers],
     )
     before_label = f"Q{last - 1}" if last > 1 else ""

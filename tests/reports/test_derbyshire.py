@@ -1,0 +1,124 @@
+"""Derbyshire County Council's 2021-22 Council Plan report, loaded as the second demo: the
+published counts come out of perfmon's own summary and trend report."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from measures.models import Action, ActionScheme, ActionUpdate, MeasureUpdate
+from perfmon.models import CouncilSettings, ReportingYear, User
+from reports.builders.common import Filters
+from reports.builders.summary import build_summary
+from reports.builders.trend import build_trend
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def derbyshire() -> ReportingYear:
+    with time_machine.travel(date(2026, 11, 30), tick=False):
+        call_command("load_demo", "--council", "derbyshire", stdout=StringIO())
+    return ReportingYear.objects.get(start_year=2021)
+
+
+def test_it_gives_the_published_q4_counts(derbyshire: ReportingYear) -> None:
+    council = build_summary(Filters(year=derbyshire, quarter=4)).council.as_json()
+
+    assert council["actions"] == 66
+    assert council["action_ratings"] == {"Strong": 6, "Good": 48, "Review": 11, "Action": 1}
+    assert council["measure_ratings"] == {"Strong": 12, "Good": 7, "Review": 3, "Action": 15}
+
+
+def test_it_rates_every_key_measure_as_the_council_did(derbyshire: ReportingYear) -> None:
+    # The Derbyshire scheme, from actual and target, gives each published rating: no
+    # override was needed (the closing note says so).
+    updates = MeasureUpdate.objects.filter(measure__year=derbyshire)
+    assert updates.count() == 39
+    assert not updates.exclude(status_override="").exists()
+
+
+def test_it_prints_the_new_keys_from_the_command(derbyshire: ReportingYear) -> None:
+    out = StringIO()
+    call_command("performance_summary", "--year", "2021/22", "--format", "json", stdout=out)
+    council = json.loads(out.getvalue())[-1]
+    assert council["action_ratings"]["Good"] == 48
+    assert council["measure_ratings"]["Action"] == 15
+    csv_out = StringIO()
+    call_command("performance_summary", "--year", "2021/22", "--format", "csv", stdout=csv_out)
+    assert csv_out.getvalue().startswith("theme,")
+
+
+def test_it_shows_the_trend_over_time_with_last_quarters_rating(
+    derbyshire: ReportingYear,
+) -> None:
+    trend = build_trend(Filters(year=derbyshire, quarter=4))
+    counts = {status.label: per_quarter[2:] for status, per_quarter in trend.actions.rows}
+
+    # Q3 as the report's own notes ("Good (Review in Q3)") give it: the report publishes
+    # Review 10 and Action 2 for Dec 2021, so one deliverable rated Review at Q4 was rated
+    # Action at Q3 without the report saying which.
+    assert counts == {
+        "Strong": [4, 6],
+        "Good": [50, 48],
+        "Review": [11, 11],
+        "Action": [1, 1],
+        "Not reported": [0, 0],  # the demo has no Q1 or Q2 returns
+    }
+    texts = {item.reference: item.text for item in trend.items if item.kind == "Action"}
+    assert texts["CP D16"] == "Good (Review in Q3)"
+    assert texts["CP D03"] == "Strong (Good in Q3)"
+    assert texts["CP D01"] == "Good"
+
+
+def test_it_shows_the_trend_page_in_the_schemes_words(
+    derbyshire: ReportingYear, client: Client
+) -> None:
+    client.force_login(User.objects.get(username="viewer"))
+    response = client.get("/reports/trend/", {"year": 2021, "quarter": 4})
+    page = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert response.status_code == 200
+    assert "Good (Review in Q3)" in page
+    assert "Some slippage" not in page
+
+
+def test_it_keeps_completion_apart_with_its_date(derbyshire: ReportingYear) -> None:
+    update = ActionUpdate.objects.get(action__reference="CP D04", ret__quarter__number=4)
+    assert update.completed_on == date(2022, 3, 31)
+    assert update.get_status_display() == "Strong"
+    action = Action.objects.get(year=derbyshire, reference="CP D05")
+    assert action.original_completion == date(2022, 3, 31)
+    assert action.expected_completion == date(2023, 3, 31)
+    assert (
+        ActionUpdate.objects.filter(ret__quarter__number=4, completed_on__isnull=False).count()
+        == 16
+    )
+
+
+def test_it_puts_derbyshires_schemes_words_and_name_in_use(derbyshire: ReportingYear) -> None:
+    assert ActionScheme.objects.get(in_use=True).name == "Derbyshire County Council"
+    council = CouncilSettings.current()
+    assert council.council_name == "Derbyshire County Council"
+    assert [council.dot_improving, council.dot_same, council.dot_deteriorating] == [
+        "Improving",
+        "No change",
+        "Declining",
+    ]
+
+
+def test_it_lists_the_councils_it_knows_for_an_unknown_one() -> None:
+    with pytest.raises(CommandError, match="derby, derbyshire"):
+        call_command("load_demo", "--council", "nottingham", stdout=StringIO())
+
+
+def test_it_loads_derbyshire_twice_without_change(derbyshire: ReportingYear) -> None:
+    with time_machine.travel(date(2026, 11, 30), tick=False):
+        call_command("load_demo", "--council", "derbyshire", stdout=StringIO())
+    assert ActionUpdate.objects.filter(action__year=derbyshire).count() == 132
