@@ -14,10 +14,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from measures.models import Action, ActionScheme, ActionUpdate, MeasureUpdate
-from perfmon.models import CouncilSettings, ReportingYear, User
+from perfmon.models import CouncilSettings, ReportingYear, Return, User
 from reports.builders.common import Filters
 from reports.builders.summary import build_summary
 from reports.builders.trend import build_trend
+from tests.factories import MeasureFactory, QuarterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,33 @@ def test_it_loads_derbyshire_twice_without_change(derbyshire: ReportingYear) -> 
     with time_machine.travel(date(2026, 11, 30), tick=False):
         call_command("load_demo", "--council", "derbyshire", stdout=StringIO())
     assert ActionUpdate.objects.filter(action__year=derbyshire).count() == 132
+
+
+def test_it_prints_direction_of_travel_in_the_councils_words(client: Client) -> None:
+    council = CouncilSettings.current()
+    council.dot_same = "No change"
+    council.save()
+    last = ReportingYear.objects.create(start_year=2020)
+    this = ReportingYear.objects.create(start_year=2021)
+
+    before = MeasureFactory(year=last, reference="KM1", target=10)
+    now = MeasureFactory(
+        year=this,
+        reference="KM1",
+        previous=before,
+        target=10,
+        portfolio=before.portfolio,
+        theme=before.theme,
+    )
+    for measure, year in ((before, last), (now, this)):
+        ret = Return.objects.create(
+            portfolio=measure.portfolio,
+            quarter=QuarterFactory(year=year, number=4),
+            state=Return.State.APPROVED,
+        )
+        MeasureUpdate.objects.create(measure=measure, ret=ret, actual=12, status="Blue")
+    client.force_login(User.objects.create(username="reader"))
+    response = client.get("/reports/annual/", {"year": 2021, "quarter": 4})
+    assert response.status_code == 200
+    cells = [row.direction for p in response.context["result"].portfolios for row in p.measures]
+    assert cells == ["No change"]
