@@ -104,6 +104,7 @@ def _council_words(seed: dict[str, Any]) -> None:
         "No change",
         "Declining",
     )
+    council.actions_heading, council.measures_heading = "Council Plan deliverables", "Key measures"
     council.save()
 
 
