@@ -57,6 +57,8 @@ def approved(update_model: type[ItemUpdate], relation: str) -> Prefetch[Any]:
         .select_related("ret__quarter__year")
         .order_by("ret__quarter__year__start_year", "ret__quarter__number", "pk")
     )
+    if update_model is ActionUpdate:
+        updates = updates.select_related("rating")  # its label, in the scheme's words
     return Prefetch(relation, queryset=updates, to_attr="approved_updates")
 
 

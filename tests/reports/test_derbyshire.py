@@ -153,3 +153,25 @@ def test_it_prints_direction_of_travel_in_the_councils_words(client: Client) -> 
     assert response.status_code == 200
     cells = [row.direction for p in response.context["result"].portfolios for row in p.measures]
     assert cells == ["No change"]
+
+
+def test_it_gives_the_api_the_schemes_words(derbyshire: ReportingYear, client: Client) -> None:
+    client.force_login(User.objects.get(username="viewer"))
+    response = client.get(
+        "/api/actions/", {"year": "2021/22", "page_size": 100}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200, response.content
+    found = {item["reference"]: item for item in response.json()["results"]}
+    assert [q["status_label"] for q in found["CP D16"]["quarters"]] == ["Review", "Good"]
+    assert found["CP D16"]["quarters"][1]["status"] == "good"
+
+
+def test_it_prints_the_key_in_the_schemes_words(derbyshire: ReportingYear) -> None:
+    keys = build_trend(Filters(year=derbyshire, quarter=4)).keys
+    actions = next(key for key in keys if key.title.startswith("Actions"))
+    assert [entry.status.label for entry in actions.entries][:4] == [
+        "Strong",
+        "Good",
+        "Review",
+        "Action",
+    ]
