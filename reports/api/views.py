@@ -57,8 +57,9 @@ def approved(update_model: type[ItemUpdate], relation: str) -> Prefetch[Any]:
         .select_related("ret__quarter__year")
         .order_by("ret__quarter__year__start_year", "ret__quarter__number", "pk")
     )
-    if update_model is ActionUpdate:
-        updates = updates.select_related("rating")  # its label, in the scheme's words
+    # An action's label comes with it, in its scheme's words.
+    labels = ["rating"] if update_model is ActionUpdate else []
+    updates = updates.select_related(*labels)
     return Prefetch(relation, queryset=updates, to_attr="approved_updates")
 
 
