@@ -3,24 +3,29 @@ published counts come out of perfmon's own summary and trend report."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import date
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
+from openpyxl import load_workbook
 
 from measures.models import Action, ActionScheme, ActionUpdate, MeasureUpdate
 from perfmon.models import CouncilSettings, ReportingYear, Return, User
+from reports import pdf
 from reports.builders.common import Filters
 from reports.builders.summary import build_summary
 from reports.builders.trend import build_trend
 from tests.factories import MeasureFactory, QuarterFactory
 
 pytestmark = pytest.mark.django_db
+KEY_REVIEW = "Some risk to achieving timetable and/or outcomes."
 
 
 @pytest.fixture
@@ -175,3 +180,38 @@ def test_it_prints_the_key_in_the_schemes_words(derbyshire: ReportingYear) -> No
         "Review",
         "Action",
     ]
+
+
+@pytest.mark.parametrize("slug", ["annual", "summary", "quarterly", "trend", "exceptions"])
+def test_it_gives_every_report_in_derbyshires_words(
+    derbyshire: ReportingYear, client: Client, slug: str
+) -> None:
+    client.force_login(User.objects.get(username="viewer"))
+    query = {"year": 2021, "quarter": 4}
+    page = client.get(f"/reports/{slug}/", query)
+    assert page.status_code == 200
+    assert "Some slippage" not in page.content.decode()
+    response = client.get(f"/reports/{slug}/", {**query, "format": "xlsx"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    key = list(book["Key"].iter_rows(min_row=5, values_only=True))
+    assert ("Actions (Derbyshire County Council)", "Review", KEY_REVIEW) in key
+    assert not any("slippage" in str(cell) for row in key for cell in row)
+
+
+def test_it_prints_the_councils_name_on_the_pdf(
+    derbyshire: ReportingYear, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    make_pdf = pdf.pdf_bytes
+
+    def keep_html(html: str, **kwargs: Any) -> bytes:
+        rendered.append(html)
+        return make_pdf(html, **kwargs)
+
+    monkeypatch.setattr(pdf, "pdf_bytes", keep_html)
+    client.force_login(User.objects.get(username="viewer"))
+    response = client.get("/reports/trend/", {"year": 2021, "quarter": 4, "format": "pdf"})
+    assert response.content.startswith(b"%PDF")
+    assert "Derbyshire County Council · Quarter 4 2021/22" in rendered[0]
+    assert "Derby City" not in rendered[0]
