@@ -215,3 +215,12 @@ def test_it_prints_the_councils_name_on_the_pdf(
     assert response.content.startswith(b"%PDF")
     assert "Derbyshire County Council · Quarter 4 2021/22" in rendered[0]
     assert "Derby City" not in rendered[0]
+
+
+def test_it_shows_the_councils_name_and_colour_in_the_header(
+    derbyshire: ReportingYear, client: Client
+) -> None:
+    client.force_login(User.objects.get(username="viewer"))
+    page = client.get("/").content.decode()
+    assert '<span class="app-header__council">Derbyshire County Council</span>' in page
+    assert 'fill="#00594f"' in page
