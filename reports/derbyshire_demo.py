@@ -66,9 +66,22 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+class DemoClash(ValueError):
+    """The database already holds another council's items for the demo's year."""
+
+
 @transaction.atomic
 def load_derbyshire_demo(*, today: date) -> DerbyshireDemo:
+    """Raises DemoClash where the year already holds items that are not Derbyshire's."""
     seed = _seed()
+    references = {entry["reference"] for entry in seed["deliverables"] + seed["measures"]}
+    for model in (Action, Measure):
+        held = model.objects.filter(year__start_year=seed["year"])
+        if held.exclude(reference__in=references).exists():
+            raise DemoClash(
+                f"{quarters.year_label(seed['year'])} already holds another council's items: "
+                "load the Derbyshire demo into a database of its own."
+            )
     priorities: list[str] = seed["priorities"]
     frame = frame_demo.load_demo_frame(
         today=today,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from reports.builders.common import Status
 
-# Grey statuses that are not ratings.
+# Statuses that are not ratings (and any grey one: "Annual collection", "N/A"...).
 NOT_RATINGS = {"N/A", "No target", "Not reported", ""}
 
 
@@ -19,7 +19,7 @@ def rating_counts(statuses: Iterable[Status | None], order: Iterable[str]) -> di
     """{label: count} of the rated statuses, labels in `order` first, then any others."""
     counts: dict[str, int] = {}
     for status in statuses:
-        if status is None or status.label in NOT_RATINGS:
+        if status is None or status.label in NOT_RATINGS or status.colour == "grey":
             continue
         counts[status.label] = counts.get(status.label, 0) + 1
     ordered = {label: counts.pop(label) for label in order if label in counts}

@@ -22,7 +22,7 @@ from reports import pdf
 from reports.builders.common import Filters
 from reports.builders.summary import build_summary
 from reports.builders.trend import build_trend
-from tests.factories import MeasureFactory, QuarterFactory
+from tests.factories import ActionFactory, MeasureFactory, QuarterFactory
 
 pytestmark = pytest.mark.django_db
 KEY_REVIEW = "Some risk to achieving timetable and/or outcomes."
@@ -224,3 +224,10 @@ def test_it_shows_the_councils_name_and_colour_in_the_header(
     page = client.get("/").content.decode()
     assert '<span class="app-header__council">Derbyshire County Council</span>' in page
     assert 'fill="#00594f"' in page
+
+
+def test_it_refuses_to_mix_derbyshire_into_another_councils_year() -> None:
+    ActionFactory(year=ReportingYear.objects.create(start_year=2021), reference="GW 01")
+    with pytest.raises(CommandError, match="database of its own"):
+        call_command("load_demo", "--council", "derbyshire", stdout=StringIO())
+    assert not ActionUpdate.objects.exists()

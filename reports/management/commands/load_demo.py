@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from perfmon.demo import DEMO_PASSWORD, DEMO_USERS
 from reports.demo import load_demo
-from reports.derbyshire_demo import load_derbyshire_demo
+from reports.derbyshire_demo import DemoClash, load_derbyshire_demo
 
 COUNCILS = ("derby", "derbyshire")
 
@@ -61,7 +61,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {person.username:<9} ({person.email}): {person.does}")
 
     def _load_derbyshire(self) -> None:
-        demo = load_derbyshire_demo(today=timezone.localdate())
+        try:
+            demo = load_derbyshire_demo(today=timezone.localdate())
+        except DemoClash as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
                 f"Derbyshire County Council loaded: {demo.deliverables} deliverables and "
