@@ -108,7 +108,10 @@ class ActionSection(ItemSection):
     def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
         if extra["labels"]:
             choices = [(key, label.label) for key, label in extra["labels"].items()]
-            cast(ChoiceField, fields["status"]).choices = [("", "Choose a rating"), *choices]
+            field = cast(ChoiceField, fields["status"])
+            if not set(extra["labels"]) <= set(ActionUpdate.Status.values):
+                field.label = "Rating"  # a council's own scheme: Strong, Good...
+            field.choices = [("", "Choose a rating"), *choices]
 
     def initial_from_previous(self, previous: Any) -> dict[str, Any]:
         # A completed action stays completed unless someone says otherwise.
