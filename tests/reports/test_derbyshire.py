@@ -231,3 +231,13 @@ def test_it_refuses_to_mix_derbyshire_into_another_councils_year() -> None:
     with pytest.raises(CommandError, match="database of its own"):
         call_command("load_demo", "--council", "derbyshire", stdout=StringIO())
     assert not ActionUpdate.objects.exists()
+
+
+def test_it_gives_each_prioritys_published_deliverable_counts(derbyshire: ReportingYear) -> None:
+    themes = build_summary(Filters(year=derbyshire, quarter=4)).themes
+    assert [row.action_ratings for row in themes] == [
+        {"Strong": 2, "Good": 8, "Review": 1},
+        {"Strong": 2, "Good": 14, "Review": 5, "Action": 1},
+        {"Strong": 1, "Good": 10, "Review": 2},
+        {"Strong": 1, "Good": 16, "Review": 3},
+    ]
