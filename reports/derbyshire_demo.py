@@ -117,7 +117,7 @@ def _council_words(seed: dict[str, Any]) -> None:
         "No change",
         "Declining",
     )
-    council.actions_heading, council.measures_heading = "Council Plan deliverables", "Key measures"
+    council.actions_heading, council.measures_heading = "Deliverables", "Key measures"
     council.save()
 
 

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             model_name="councilsettings",
             name="actions_heading",
             field=models.CharField(
-                default="Council Plan actions",
+                default="Actions",
                 max_length=80,
                 verbose_name="Heading for actions in reports",
             ),
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
             model_name="councilsettings",
             name="measures_heading",
             field=models.CharField(
-                default="Performance measures",
+                default="Measures",
                 max_length=80,
                 verbose_name="Heading for measures in reports",
             ),
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
             model_name="historicalcouncilsettings",
             name="actions_heading",
             field=models.CharField(
-                default="Council Plan actions",
+                default="Actions",
                 max_length=80,
                 verbose_name="Heading for actions in reports",
             ),
@@ -160,7 +160,7 @@ class Migration(migrations.Migration):
             model_name="historicalcouncilsettings",
             name="measures_heading",
             field=models.CharField(
-                default="Performance measures",
+                default="Measures",
                 max_length=80,
                 verbose_name="Heading for measures in reports",
             ),

@@ -45,10 +45,10 @@ class CouncilSettings(models.Model):
         "Direction of travel: worse", max_length=40, default="Deteriorating"
     )
     actions_heading = models.CharField(
-        "Heading for actions in reports", max_length=80, default="Council Plan actions"
+        "Heading for actions in reports", max_length=80, default="Actions"
     )
     measures_heading = models.CharField(
-        "Heading for measures in reports", max_length=80, default="Performance measures"
+        "Heading for measures in reports", max_length=80, default="Measures"
     )
     history = HistoricalRecords()
 

@@ -92,6 +92,8 @@ def test_it_shows_the_trend_page_in_the_schemes_words(
     page = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
     assert response.status_code == 200
     assert "Good (Review in Q3)" in page
+    assert "Deliverables by rating, 2021/22" in page
+    assert "Key measures by rating, 2021/22" in page
     assert "Some slippage" not in page
 
 
