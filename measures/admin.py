@@ -22,6 +22,7 @@ from django.urls import reverse
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from measures.action_scheme_admin import ActionSchemeAdmin as ActionSchemeAdmin
 from measures.models import (
     Action,
     ActionUpdate,

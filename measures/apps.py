@@ -5,9 +5,10 @@ from django.db.models.signals import post_migrate
 
 
 def _ensure_schemes(sender: AppConfig, **kwargs: Any) -> None:
-    from measures.services import ensure_rating_schemes
+    from measures.services import ensure_action_schemes, ensure_rating_schemes
 
     ensure_rating_schemes()
+    ensure_action_schemes()
 
 
 class MeasuresConfig(AppConfig):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from measures import quality, rules
+from measures.action_schemes import ActionRating
 from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.values import ValueParseError, bounded, parse_actual
 from perfmon.forms import long_text_field
@@ -166,20 +167,44 @@ class ActionUpdateForm(RowForm[Action, ActionUpdate]):
         choices=[("", "Choose a status"), *ActionUpdate.Status.choices],
         required=False,
     )
+    completed_on = forms.DateField(
+        label="Date completed",
+        required=False,
+        help_text="For example, 30 9 2021 or 2021-09-30",
+        input_formats=["%d %m %Y", "%Y-%m-%d", "%d/%m/%Y"],
+    )
     commentary = long_text_field("Supporting information")
     reopen_reason = long_text_field("Why is it no longer completed?", rows=2)
 
+    def __init__(
+        self,
+        *args: Any,
+        labels: dict[str, ActionRating] | None = None,
+        completion_apart: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels = labels or {}
+        self.completion_apart = completion_apart
+
+    def _completed(self, status: str | None) -> bool:
+        label = self.labels.get(status or "")
+        if label is not None:
+            return label.completed
+        return status == ActionUpdate.Status.COMPLETED
+
     def was_completed(self) -> bool:
-        completed = ActionUpdate.Status.COMPLETED
         return any(
-            update is not None and update.status == completed
+            update is not None
+            and (self._completed(update.status) or update.completed_on is not None)
             for update in (self.stored, self.previous)
         )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         status = cleaned.get("status")
-        going_back = self.was_completed() and status and status != ActionUpdate.Status.COMPLETED
+        completed = self._completed(status) or cleaned.get("completed_on") is not None
+        going_back = self.was_completed() and status and not completed
         if going_back and not cleaned.get("reopen_reason", "").strip():
             self.add_error(
                 "reopen_reason",

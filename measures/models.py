@@ -12,6 +12,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from measures import rules
+from measures.action_schemes import ActionRating
+from measures.action_schemes import ActionScheme as ActionScheme
 from measures.values import ValueParseError, bounded
 from perfmon.models.items import Item, ItemUpdate
 from perfmon.models.returns import within_text_limit
@@ -307,6 +309,9 @@ class Action(Item):
     """A Council Plan action or milestone."""
 
     description = models.TextField()
+    original_completion = models.DateField(
+        null=True, blank=True, help_text="The completion date first planned, where it moved."
+    )
     expected_completion = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -332,7 +337,15 @@ class ActionUpdate(ItemUpdate):
 
     ITEM_FIELD = "action"
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
-    status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    # The key of a label of the scheme in use when the quarter was rated (Derby City's keys
+    # are the Status values); `rating` is that label itself, so it never changes after.
+    status = models.CharField(max_length=30, blank=True)
+    rating = models.ForeignKey(
+        ActionRating, on_delete=models.PROTECT, null=True, blank=True, related_name="updates"
+    )
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="Where the scheme keeps completion apart: when."
+    )
     commentary = models.TextField(blank=True)
     reopen_reason = models.TextField(
         blank=True, help_text="Why an action reported Completed is no longer complete."
@@ -348,7 +361,23 @@ class ActionUpdate(ItemUpdate):
     def __str__(self) -> str:
         return f"{self.action.reference} {self.ret.quarter}"
 
+    def get_status_display(self) -> str:
+        """The rating in the words of the scheme it was given in ("Some slippage", "Good")."""
+        if self.status in ActionUpdate.Status.values:
+            return str(ActionUpdate.Status(self.status).label)
+        return self.rating.label if self.rating is not None else self.status
+
     @property
     def colour(self) -> tuple[str, str]:
-        """(RAG name, GOV.UK tag colour) of the status: ("Amber", "yellow")."""
-        return self.COLOURS.get(self.status, ("", "grey"))
+        """(RAG name, GOV.UK tag colour) of the status: ("Amber", "yellow"); for a scheme of
+        the council's own, (its label, its colour)."""
+        if self.status in self.COLOURS:
+            return self.COLOURS[self.status]
+        if self.rating is not None:
+            return (self.rating.label, self.rating.colour)
+        return ("", "grey")
+
+    def derive(self, **context: Any) -> None:
+        """Keep the label the status names in the scheme in use (`labels`: key to label)."""
+        labels: dict[str, ActionRating] = context.get("labels") or {}
+        self.rating = labels.get(self.status) if self.status else None

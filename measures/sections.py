@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.forms import ChoiceField, Field
 
 from measures import quality, rules
+from measures.action_schemes import ActionRating, ActionScheme
 from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
 from measures.models import (
     Action,
@@ -157,7 +158,8 @@ class ActionSection(ItemSection):
     update_model = ActionUpdate
     row_form = ActionUpdateForm
     prefix = "a"
-    value_fields = ("status", "commentary", "reopen_reason")
+    value_fields = ("status", "completed_on", "commentary", "reopen_reason")
+    derived_fields = ("rating",)
     complete_when = ~Q(status="")
     missing_problem = "Choose a status"
     missing_field = "status"
@@ -165,10 +167,25 @@ class ActionSection(ItemSection):
     def row_state(self, row: Row) -> tuple[Any, ...]:
         return (row.item.theme.name,)
 
+    def form_kwargs(self, ret: Return) -> dict[str, Any]:
+        scheme = action_scheme_in_use()
+        labels = {label.key: label for label in scheme.labels.all()} if scheme else {}
+        return {"labels": labels, "completion_apart": bool(scheme and scheme.completion_apart)}
+
+    def prepare_fields(self, fields: dict[str, Field], *, ret: Return, **extra: Any) -> None:
+        if extra["labels"]:
+            choices = [(key, label.label) for key, label in extra["labels"].items()]
+            field = cast(ChoiceField, fields["status"])
+            if not set(extra["labels"]) <= set(ActionUpdate.Status.values):
+                field.label = "Rating"  # a council's own scheme: Strong, Good...
+            field.choices = [("", "Choose a rating"), *choices]
+
     def initial_from_previous(self, previous: Any) -> dict[str, Any]:
         # A completed action stays completed unless someone says otherwise.
         if previous is not None and previous.status == ActionUpdate.Status.COMPLETED:
             return {"status": ActionUpdate.Status.COMPLETED}
+        if previous is not None and previous.completed_on is not None:
+            return {"status": previous.status, "completed_on": previous.completed_on}
         return {}
 
     def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -178,5 +195,16 @@ class ActionSection(ItemSection):
 
     def show(self, name: str, value: Any, *, item: Any) -> str:
         if name == "status" and value:
-            return str(ActionUpdate.Status(value).label)
+            label = action_labels().get(value)
+            return label.label if label else str(value)
         return super().show(name, value, item=item)
+
+
+def action_scheme_in_use() -> ActionScheme | None:
+    return ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+
+
+def action_labels() -> dict[str, ActionRating]:
+    """The labels of the scheme in use, by key ({} with none in use)."""
+    scheme = action_scheme_in_use()
+    return {label.key: label for label in scheme.labels.all()} if scheme else {}

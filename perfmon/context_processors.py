@@ -1,15 +1,20 @@
-from typing import cast
+from typing import Any, cast
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from perfmon.models import User
+from perfmon.models import CouncilSettings, User
 from perfmon.steering import menu_for
 
 
-def council(request: HttpRequest) -> dict[str, str]:
-    return {"council_name": settings.COUNCIL_NAME}
+def council(request: HttpRequest) -> dict[str, Any]:
+    """Who the council is (name, short name, brand colour, logo), read once per page and
+    only by a page that shows it."""
+    current = SimpleLazyObject(CouncilSettings.current)
+    return {
+        "council": current,
+        "council_name": SimpleLazyObject(lambda: current.name),
+    }
 
 
 def menu(request: HttpRequest) -> dict[str, object]:

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from perfmon.models import CouncilSettings
 from reports import csv as report_csv
 from reports import pdf, xlsx
 from reports.builders.common import Filters
@@ -110,7 +111,7 @@ def make_file(spec: FileSpec, *, progress: Progress = _no_progress) -> BuiltFile
             "body": f"reports/_{spec.slug}.html",
             "keys": keys,
             # The page's context processor is not there on a worker: say it here.
-            "council_name": settings.COUNCIL_NAME,
+            "council_name": CouncilSettings.current().name,
         },
     )
     data = pdf.pdf_bytes(html, base_url=settings.SITE_URL)

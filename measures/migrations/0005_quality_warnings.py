@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0003_text_limits"),
+        ("measures", "0004_action_schemes"),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from perfmon.models import Reminder, ReminderEmail, ReturnEvent
+from perfmon.models import CouncilSettings, Reminder, ReminderEmail, ReturnEvent
 from perfmon.reminders.rules import describe_due
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def _message(email: ReminderEmail, subject: str, template: str, context: dict[st
     context = {
         **context,
         "recipient": email.recipient,
-        "council": getattr(settings, "COUNCIL_NAME", ""),
+        "council": CouncilSettings.current().name,
         "site_url": site_url(),
     }
     message = EmailMultiAlternatives(

@@ -58,6 +58,10 @@ def approved(update_model: type[ItemUpdate], relation: str) -> Prefetch[Any]:
         .select_related("ret__quarter__year")
         .order_by("ret__quarter__year__start_year", "ret__quarter__number", "pk")
     )
+    if update_model is ActionUpdate:
+        # An action's label comes with it, in its scheme's words.
+        rating = "rating"  # a name, not a literal, as the model is only known at run time
+        updates = updates.select_related(rating)
     return Prefetch(relation, queryset=updates, to_attr="approved_updates")
 
 

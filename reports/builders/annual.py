@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from perfmon import quarters
+from perfmon.models import CouncilSettings
 from perfmon.models.items import Item
 from reports.builders.common import (
     Cell,
@@ -169,7 +170,8 @@ def _action_row(result: ActionResult) -> AnnualRow:
     )
 
 
-def _measure_row(result: MeasureResult) -> AnnualRow:
+def _measure_row(result: MeasureResult, words: dict[str, str] | None = None) -> AnnualRow:
+    """`words`: the council's words for each direction of travel (Derbyshire's "No change")."""
     measure = result.measure
     return AnnualRow(
         kind="measure",
@@ -179,7 +181,7 @@ def _measure_row(result: MeasureResult) -> AnnualRow:
         actual=result.actual_text,
         status=result.status,
         target=result.target_text,
-        direction=result.direction.label,
+        direction=(words or {}).get(result.direction.label, result.direction.label),
         theme=measure.theme.name,
         measure=result,
         computed=result.computed,
@@ -215,8 +217,10 @@ def annual_from(loaded: Loaded) -> AnnualReport:
 
     for action in loaded.actions:
         section(action).actions.append(_action_row(action_result(loaded, action, number)))
+    words = CouncilSettings.current().dot_words
     for measure in loaded.measures:
-        section(measure).measures.append(_measure_row(measure_result(loaded, measure, number)))
+        row = _measure_row(measure_result(loaded, measure, number), words)
+        section(measure).measures.append(row)
     for project in project_results(loaded, number):
         section(project.project).projects_and_risks.append(_project_row(project))
     for risk in risk_results(loaded, number):

@@ -344,7 +344,7 @@ def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
         for u in visible(
             ActionUpdate.objects.filter(action__in=actions, ret__quarter__number__in=wanted),
             filters,
-        ).select_related("ret__quarter")
+        ).select_related("ret__quarter", "rating")
     }
     loaded = Loaded(
         filters=filters,

@@ -136,6 +136,14 @@ class ActionResult:
         return self.update.commentary if self.update else ""
 
     def on_track(self, counting: Counting) -> bool | None:
+        update = self.update
+        if (
+            update is not None
+            and update.rating is not None
+            and update.status not in ActionUpdate.COLOURS
+        ):
+            # A label of the council's own scheme says what it counts as.
+            return update.rating.on_track if update.rating.rated else None
         if not self.status_value or self.status_value == ActionUpdate.Status.NOT_APPLICABLE:
             return None
         return self.status_value in counting.actions_on_track

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from measures import rules
-from measures.models import ActionUpdate
+from measures.models import ActionScheme, ActionUpdate
 from projects.rules import DCA_MEANINGS, Rating
 from reports.builders.common import ACTION_MEANINGS, Key, KeyEntry, Loaded, Status, Table, text_cell
 from risks.models import RiskMatrix
@@ -32,6 +32,16 @@ def measure_key(loaded: Loaded) -> Key | None:
 
 
 def action_key() -> Key:
+    scheme = ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+    labels = list(scheme.labels.all()) if scheme else []
+    if scheme and any(label.key not in ActionUpdate.COLOURS for label in labels):
+        # A council's own scheme, in its own words and colours.
+        entries = [KeyEntry(Status(x.label, x.colour), x.description) for x in labels]
+        if scheme.completion_apart:
+            entries.append(
+                KeyEntry(Status("Completed", "grey"), "Completion is shown with its date.")
+            )
+        return Key(title=f"Actions ({scheme.name})", entries=tuple(entries))
     return Key(
         title="Actions",
         entries=tuple(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from measures.models import ActionUpdate
+from measures.models import ActionScheme, ActionUpdate
 from perfmon.models.items import Item
 from reports.builders.common import (
     Filters,
@@ -41,6 +41,16 @@ ASSESSMENTS = (
     ActionUpdate.Status.SOME_SLIPPAGE,
     ActionUpdate.Status.MAJOR_SLIPPAGE,
 )
+
+
+def assessed_labels() -> list[tuple[str, str, bool]]:
+    """(key, label, counts as on track) of each rating of the action scheme in use; Derby
+    City's where none is."""
+    scheme = ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+    if scheme is not None:
+        return [(x.key, x.label, x.on_track) for x in scheme.labels.all() if x.rated]
+    done = {ActionUpdate.Status.COMPLETED, ActionUpdate.Status.ON_TRACK}
+    return [(status.value, status.label, status in done) for status in ASSESSMENTS]
 
 
 @dataclass
@@ -85,22 +95,25 @@ class QuarterlyReport:
 
     @property
     def assessment_rows(self) -> list[tuple[str, list[int], int]]:
-        """(status, count per theme, total) for the assessment of progress table."""
+        """(status, count per theme, total) for the assessment of progress table, in the
+        words of the action scheme in use."""
         rows = []
-        for status in ASSESSMENTS:
-            counts = [theme.assessment[status] for theme in self.themes]
-            rows.append((status.label, counts, sum(counts)))
+        for key, label, _ in assessed_labels():
+            counts = [theme.assessment[key] for theme in self.themes]
+            rows.append((label, counts, sum(counts)))
         return rows
 
     @property
     def on_track(self) -> Share:
         """Actions on track or completed, of those assessed (the report's headline)."""
-        done = {ActionUpdate.Status.COMPLETED, ActionUpdate.Status.ON_TRACK}
+        labels = assessed_labels()
+        done = {key for key, _, on_track in labels if on_track}
+        assessed = {key for key, _, _ in labels}
         return share(
             r.status_value in done
             for theme in self.themes
             for r in theme.actions
-            if r.status_value in ASSESSMENTS
+            if r.status_value in assessed
         )
 
     def tables(self) -> list[Table]:

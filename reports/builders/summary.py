@@ -8,12 +8,14 @@ Each percentage has its numerator and denominator beside it, and how they are co
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reports.builders.common import Counting, Filters, Key, Loaded, Table, load, pct_cell, text_cell
 from reports.builders.common import number_cell as _number
 from reports.builders.items import action_result, measure_result, project_results
 from reports.builders.keys import keys_for
+from reports.builders.rating_counts import rating_counts
+from reports.builders.trend import action_statuses
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class ThemeSummary:
     improved: Share
     actions_on_track: Share
     projects_green_or_amber: Share
+    action_ratings: dict[str, int] = field(default_factory=dict)
+    measure_ratings: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """The `performance_summary --format json` object, keys as documented."""
@@ -63,6 +67,8 @@ class ThemeSummary:
             "measures_improved_pct": self.improved.pct,
             "actions_on_track_pct": self.actions_on_track.pct,
             "projects_green_or_amber_pct": self.projects_green_or_amber.pct,
+            "action_ratings": self.action_ratings,
+            "measure_ratings": self.measure_ratings,
         }
 
 
@@ -101,6 +107,9 @@ def summarise(loaded: Loaded) -> Summary:
         for item in [*loaded.measures, *loaded.actions, *loaded.projects, *loaded.risks]
     }
 
+    action_order = [status.label for status in action_statuses()]
+    measure_order = [band.label for band in loaded.scheme.bands.all()] if loaded.scheme else []
+
     def line(theme: str | None) -> ThemeSummary:
         ms = [r for r in measures if theme in (None, r.measure.theme.name)]
         acts = [r for r in actions if theme in (None, r.action.theme.name)]
@@ -115,6 +124,8 @@ def summarise(loaded: Loaded) -> Summary:
             improved=share(r.improved(counting) for r in ms),
             actions_on_track=share(r.on_track(counting) for r in acts),
             projects_green_or_amber=share(r.green_or_amber(counting) for r in projs),
+            action_ratings=rating_counts((r.status for r in acts), action_order),
+            measure_ratings=rating_counts((r.status for r in ms), measure_order),
         )
 
     ordered = sorted(themes, key=themes.__getitem__)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from measures import rules
-from measures.models import ActionUpdate, Measure, MeasureUpdate
+from measures.models import ActionScheme, ActionUpdate, Measure, MeasureUpdate
 from measures.presenters import actual_text
 from perfmon import quarters
+from perfmon.models import CouncilSettings
 from reports.builders.common import (
     Filters,
     Key,
@@ -95,6 +96,11 @@ class RatingCounts:
     statuses: list[Status]
     counts: list[list[int]]  # [status][quarter]
     chart: BarChart
+    heading: str = ""  # the council's word for them ("Key measures", "Deliverables")
+
+    @property
+    def title(self) -> str:
+        return self.heading or self.kind
 
     @property
     def rows(self) -> list[tuple[Status, list[int]]]:
@@ -163,7 +169,7 @@ class TrendReport:
         for counts in (self.measures, self.actions):
             table = Table(
                 slug=counts.kind.lower(),
-                title=f"{counts.kind} by rating, {self.filters.year.label}",
+                title=f"{counts.title} by rating, {self.filters.year.label}",
                 columns=["Rating", *self.quarter_labels],
             )
             for status, per_quarter in zip(counts.statuses, counts.counts, strict=True):
@@ -210,7 +216,7 @@ class TrendReport:
 
 
 def _counts(
-    kind: str, statuses: list[Status], per_quarter: list[list[Status | None]]
+    kind: str, statuses: list[Status], per_quarter: list[list[Status | None]], heading: str = ""
 ) -> RatingCounts:
     found = {status.label for column in per_quarter for status in column if status}
     shown = [s for s in statuses if s.label in found] or statuses[:1]
@@ -226,7 +232,7 @@ def _counts(
         for status in column:
             label = status.label if status and status.label in labels else NOT_RATED.label
             counts[labels.index(label)][q] += 1
-    return RatingCounts(kind, shown, counts, _chart(kind, shown, counts))
+    return RatingCounts(kind, shown, counts, _chart(heading or kind, shown, counts), heading)
 
 
 def _chart(kind: str, statuses: list[Status], counts: list[list[int]]) -> BarChart:
@@ -279,7 +285,17 @@ ACTION_STATUSES = [
 ]
 
 
+def action_statuses() -> list[Status]:
+    """The labels of the action scheme in use, in its order, then Derby City's for quarters
+    rated before a change of scheme."""
+    scheme = ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+    own = [Status(label.label, label.colour) for label in scheme.labels.all()] if scheme else []
+    known = {status.label for status in own}
+    return own + [status for status in ACTION_STATUSES if status.label not in known]
+
+
 def trend_from(loaded: Loaded) -> TrendReport:
+    council = CouncilSettings.current()
     last = loaded.filters.quarter
     numbers = range(1, last + 1)
     measure_statuses = (
@@ -290,11 +306,13 @@ def trend_from(loaded: Loaded) -> TrendReport:
         "Measures",
         measure_statuses,
         [[measure_result(loaded, m, n).status for m in loaded.measures] for n in numbers],
+        council.measures_heading,
     )
     actions = _counts(
         "Actions",
-        ACTION_STATUSES,
+        action_statuses(),
         [[action_result(loaded, a, n).status for a in loaded.actions] for n in numbers],
+        council.actions_heading,
     )
     before_label = f"Q{last - 1}" if last > 1 else ""
     years, history = measure_years(loaded)

@@ -33,6 +33,9 @@ By hand (default counting: Blue/Green met; Same not improved; earlier period lef
   Council measures 7, actions 5, risks 2, projects 3
           met 2 of 3 = 66.7; improved 2 of 4 = 50.0; actions 2 of 4 = 50.0;
           projects 1 of 2 = 50.0
+  Ratings counted (action_ratings, measure_ratings) leave out N/A, No target and drafts:
+  Growth  Completed 1, On track 1, Some slippage 1; Green 1 (M1), Red 1 (M2)
+  Green   Major slippage 1; Blue 1 (M5), Green 1 (M6)
 """
 
 from __future__ import annotations
@@ -218,6 +221,8 @@ EXPECTED = [
         "measures_improved_pct": 33.3,
         "actions_on_track_pct": 66.7,
         "projects_green_or_amber_pct": 50.0,
+        "action_ratings": {"Completed": 1, "On track": 1, "Some slippage": 1},
+        "measure_ratings": {"Green": 1, "Red": 1},
     },
     {
         "theme": "Green",
@@ -229,6 +234,8 @@ EXPECTED = [
         "measures_improved_pct": 100.0,
         "actions_on_track_pct": 0.0,
         "projects_green_or_amber_pct": None,
+        "action_ratings": {"Major slippage": 1},
+        "measure_ratings": {"Blue": 1, "Green": 1},
     },
     {
         "theme": None,
@@ -240,6 +247,8 @@ EXPECTED = [
         "measures_improved_pct": 50.0,
         "actions_on_track_pct": 50.0,
         "projects_green_or_amber_pct": 50.0,
+        "action_ratings": {"Completed": 1, "On track": 1, "Some slippage": 1, "Major slippage": 1},
+        "measure_ratings": {"Blue": 1, "Green": 2, "Red": 1},
     },
 ]
 

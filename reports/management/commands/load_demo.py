@@ -6,6 +6,9 @@ from django.utils import timezone
 
 from perfmon.demo import DEMO_PASSWORD, DEMO_USERS
 from reports.demo import load_demo
+from reports.derbyshire_demo import DemoClash, load_derbyshire_demo
+
+COUNCILS = ("derby", "derbyshire")
 
 
 class Command(BaseCommand):
@@ -21,6 +24,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even where DEBUG is off or DEMO_ALLOWED=false (the password is published).",
         )
+        parser.add_argument(
+            "--council",
+            default="derby",
+            help="Which council: derby (Derby City, the default) or derbyshire (Derbyshire "
+            "County Council's 2021-22 Council Plan, with its rating schemes put in use).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_ALLOWED and not options["allow_production"]:
@@ -28,6 +37,15 @@ class Command(BaseCommand):
                 "This looks like production (DEBUG is off): the demo users have a "
                 "published password. Pass --allow-production to load them anyway."
             )
+        council = options["council"].strip().lower()
+        if council not in COUNCILS:
+            raise CommandError(
+                f"There is no demo council {options['council']!r}; the ones known are: "
+                f"{', '.join(COUNCILS)}."
+            )
+        if council == "derbyshire":
+            self._load_derbyshire()
+            return
         demo = load_demo(today=timezone.localdate())
         frame, imported = demo.frame, demo.imported
         years = ", ".join(year.label for year in frame.years)
@@ -38,6 +56,24 @@ class Command(BaseCommand):
                 "2021/22 results, with this year's returns in every state."
             )
         )
+        self.stdout.write(f"Sign in at /sign-in/ with password {DEMO_PASSWORD!r} as:")
+        for person in DEMO_USERS:
+            self.stdout.write(f"  {person.username:<9} ({person.email}): {person.does}")
+
+    def _load_derbyshire(self) -> None:
+        try:
+            demo = load_derbyshire_demo(today=timezone.localdate())
+        except DemoClash as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Derbyshire County Council loaded: {demo.deliverables} deliverables and "
+                f"{demo.measures} key measures of {demo.year.label}, Q3 and Q4 approved; its "
+                "action and measure rating schemes are now in use."
+            )
+        )
+        for line in demo.overridden:
+            self.stdout.write(f"  published rating kept as an override: {line}")
         self.stdout.write(f"Sign in at /sign-in/ with password {DEMO_PASSWORD!r} as:")
         for person in DEMO_USERS:
             self.stdout.write(f"  {person.username:<9} ({person.email}): {person.does}")
