@@ -24,7 +24,7 @@ from perfmon.forms import FinancialYearField
 from perfmon.models import ReportingYear
 from reports import services
 from reports.exporter import FORMATS, render, table_rows
-from reports.models import OpenDataSetting, ResultsImport
+from reports.models import CountingSetting, OpenDataSetting, ResultsImport
 
 CONTENT_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
@@ -219,3 +219,24 @@ class OpenDataSettingAdmin(SimpleHistoryAdmin):
 def may_switch_open_data(request: HttpRequest) -> bool:
     user = request.user
     return bool(user.is_active and user.is_staff and user.is_performance_team)
+
+
+@admin.register(CountingSetting)
+class CountingSettingAdmin(SimpleHistoryAdmin):
+    """The counting convention: one row, changed, never added or deleted."""
+
+    fields = ["convention"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        setting = CountingSetting.load()
+        return HttpResponseRedirect(
+            reverse("admin:reports_countingsetting_change", args=[setting.pk])
+        )

@@ -63,6 +63,7 @@ ACTION_STATUSES = {
 }
 DIRECTIONS = {d.label.lower(): d for d in rules.Direction} | {"n/a": rules.Direction.NOT_APPLICABLE}
 _NOTE = re.compile(r"\s*\(([^)]*)\)\s*$")
+_POSITION = re.compile(r"\(\s*Q([1-4])\s+position\s*\)\s*$", re.IGNORECASE)
 _RISK_REF = re.compile(r"^SR\s*\d", re.IGNORECASE)
 KINDS = ("measure", "action", "project", "risk")
 
@@ -92,6 +93,9 @@ class ParsedRow:
     published_status: str = ""
     direction: rules.Direction = rules.Direction.NOT_APPLICABLE
     action_status: str = ""
+    # "On track (Q3 position)": the position was last reported at quarter 3, and goes
+    # into that quarter's return.
+    action_quarter: int = 4
 
 
 @dataclass
@@ -209,6 +213,9 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
             )
             return None
         parsed.action_status = status
+        position = _POSITION.search(row.get("q4_actual"))
+        if position:
+            parsed.action_quarter = int(position.group(1))
         return parsed
     for column, attribute, label in (
         ("last_year", "last_year", "Last year's actual"),
@@ -377,7 +384,8 @@ class _Writer:
     def __init__(self, *, start_year: int, user: User, reason: str) -> None:
         self.user, self.reason = user, reason
         self.year, self.last_year = _year(start_year), _year(start_year - 1)
-        self.q4 = self.year.quarters.get(number=4)
+        self.quarters = {quarter.number: quarter for quarter in self.year.quarters.all()}
+        self.q4 = self.quarters[4]
         self.last_q4 = self.last_year.quarters.get(number=4)
         self.scheme = RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
         self.portfolios: dict[str, Portfolio] = {p.name: p for p in Portfolio.objects.all()}
@@ -552,6 +560,18 @@ def _update_values(
     }
 
 
+def _contextual(row: ParsedRow) -> bool:
+    """A measure with no target whose direction of travel the council left N/A although
+    both years have a value (recorded crimes, hate crimes reported): it has no polarity."""
+    assert row.actual is not None and row.last_year is not None
+    return (
+        row.target is None
+        and row.direction is rules.Direction.NOT_APPLICABLE
+        and row.actual.value is not None
+        and row.last_year.value is not None
+    )
+
+
 def _import(table: ParsedTable, writer: _Writer) -> None:
     themes = _themes(writer.year, {row.theme for row in table.rows})
     measure_rows, last_year_rows, action_rows = [], [], []
@@ -571,6 +591,8 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
         polarity = rules.infer_polarity(
             previous=row.last_year.value, current=row.actual.value, direction=row.direction
         )
+        if polarity is None and _contextual(row):
+            polarity = rules.Polarity.NONE
         if polarity is None:
             writer.result.no_polarity.append(row.reference)
         values = common | _measure_values(writer, row, polarity)
@@ -610,7 +632,11 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
         ActionUpdate,
         "action",
         [
-            (actions[row.reference], writer.q4, {"status": row.action_status})
+            (
+                actions[row.reference],
+                writer.quarters[row.action_quarter],
+                {"status": row.action_status},
+            )
             for row, _ in action_rows
         ],
     )

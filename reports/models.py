@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from reports import conventions
+
 
 class ResultsImport(models.Model):
     """One upload of an annual results table, from preview to import."""
@@ -180,3 +182,34 @@ class ReportFile(models.Model):
     @property
     def stalled(self) -> bool:
         return self.waiting and self.requested_at + self.STALLED_AFTER <= timezone.now()
+
+
+class CountingSetting(models.Model):
+    """Which counting convention the summary by theme follows (reports.conventions). One
+    row, edited by the performance team in the admin; `load()` creates it (perfmon's
+    default) the first time it is asked for."""
+
+    SINGLETON_ID = 1
+
+    convention = models.CharField(
+        "Counting convention",
+        max_length=40,
+        choices=conventions.choices(),
+        default=conventions.DEFAULT,
+        help_text="How the summary by theme counts its percentages; printed under it.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "counting convention"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="counting_setting_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Counting convention: {self.get_convention_display()}"
+
+    @classmethod
+    def load(cls) -> CountingSetting:
+        setting, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return setting

@@ -14,6 +14,7 @@ from reports.builders.common import Counting, Filters, Key, Loaded, Table, load,
 from reports.builders.common import number_cell as _number
 from reports.builders.items import action_result, measure_result, project_results
 from reports.builders.keys import keys_for
+from reports.conventions import Convention
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,9 @@ def summarise(loaded: Loaded) -> Summary:
     )
 
 
-def build_summary(filters: Filters) -> Summary:
-    return summarise(load(filters))
+def build_summary(filters: Filters, *, convention: Convention | None = None) -> Summary:
+    """The summary counted by `convention` (default: the one chosen in the admin)."""
+    return summarise(load(filters, convention=convention))
 
 
 def summary_table(summary: Summary) -> Table:

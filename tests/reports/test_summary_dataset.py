@@ -19,7 +19,8 @@ Green
   A4 Major slippage, A5 N/A (left out)
   R2 threat score 6 (2 x 3)
 
-By hand (default counting: Blue/Green met; Same not improved; earlier period left out):
+By hand, counted by the "like-for-like" convention, which `build_council` chooses (Blue/Green
+met; Same not improved; earlier period left out):
   Growth  measures 5, actions 3, risks 1, projects 3
           met 1 of 2 (M1; M2)          = 50.0
           improved 1 of 3 (M1; M2, M3)  = 33.3
@@ -51,6 +52,7 @@ from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.sections import scheme_in_use
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 from projects.models import Project, ProjectUpdate
+from reports.models import CountingSetting
 from risks.models import Risk, RiskAssessment
 from tests.factories import (
     ActionFactory,
@@ -111,6 +113,7 @@ def build_council() -> Council:
         for n in (1, 2, 3, 4):
             QuarterFactory(year=y, number=n)
     council = Council(year, last_year, growth, green, portfolio, other, {}, {}, {}, {})
+    CountingSetting.objects.update_or_create(pk=1, defaults={"convention": "like-for-like"})
     q4 = council.ret(portfolio, 2024, 4, Return.State.APPROVED)
     last_q4 = council.ret(portfolio, 2023, 4, Return.State.APPROVED)
     draft_q4 = council.ret(other, 2024, 4, Return.State.SUBMITTED)
