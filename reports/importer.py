@@ -381,12 +381,16 @@ def _themes(year: ReportingYear, names: set[str]) -> dict[str, Theme]:
 class _Writer:
     """The state of one import: what exists, what to create and what to change."""
 
-    def __init__(self, *, start_year: int, user: User, reason: str) -> None:
+    def __init__(
+        self, *, start_year: int, user: User, reason: str, with_last_year: bool = True
+    ) -> None:
         self.user, self.reason = user, reason
-        self.year, self.last_year = _year(start_year), _year(start_year - 1)
+        self.year = _year(start_year)
+        # An annual table gives last year's actuals too; a quarterly report does not.
+        self.last_year = _year(start_year - 1) if with_last_year else self.year
         self.quarters = {quarter.number: quarter for quarter in self.year.quarters.all()}
         self.q4 = self.quarters[4]
-        self.last_q4 = self.last_year.quarters.get(number=4)
+        self.last_q4 = self.last_year.quarters.get(number=4) if with_last_year else self.q4
         self.scheme = RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
         self.portfolios: dict[str, Portfolio] = {p.name: p for p in Portfolio.objects.all()}
         self.returns: dict[tuple[int, int], Return] = {}
@@ -480,9 +484,10 @@ def _sync_updates(
     updates: list[tuple[Any, Quarter, dict[str, Any]]],
     *,
     create_only: bool = False,
-) -> bool:
-    """Create or change each item's update for a quarter; True if anything changed. With
-    `create_only`, updates that exist are left as they are."""
+) -> set[int]:
+    """Create or change each item's update for a quarter; returns the ids of the items
+    whose update was created or changed. With `create_only`, updates that exist are left
+    as they are."""
     items = [item for item, _, _ in updates]
     existing = {
         (getattr(u, f"{item_field}_id"), u.ret.quarter_id): u
@@ -515,7 +520,7 @@ def _sync_updates(
         bulk_create_with_history(created, model, **common)
     if updated:
         bulk_update_with_history(updated, model, fields=sorted(fields), **common)
-    return bool(created or updated)
+    return {getattr(u, f"{item_field}_id") for u in [*created, *updated]}
 
 
 def _measure_values(

@@ -140,10 +140,16 @@ class ActionResult:
     def commentary(self) -> str:
         return self.update.commentary if self.update else ""
 
-    def on_track(self, counting: Counting) -> bool | None:
+    def counted_status(self, counting: Counting) -> str:
+        """The status the summary counts: this quarter's, or the latest earlier one where
+        the convention counts it; "" for none."""
         status = self.status_value
         if not status and self.earlier is not None and counting.count_earlier_positions:
             status = self.earlier.status
+        return status
+
+    def on_track(self, counting: Counting) -> bool | None:
+        status = self.counted_status(counting)
         if not status or status == ActionUpdate.Status.NOT_APPLICABLE:
             return None
         return status in counting.actions_on_track

@@ -7,9 +7,11 @@ Each percentage has its numerator and denominator beside it, and how they are co
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from measures.models import ActionUpdate
 from reports.builders.common import Counting, Filters, Key, Loaded, Table, load, pct_cell, text_cell
 from reports.builders.common import number_cell as _number
 from reports.builders.items import action_result, measure_result, project_results
@@ -51,6 +53,9 @@ class ThemeSummary:
     improved: Share
     actions_on_track: Share
     projects_green_or_amber: Share
+    # How many actions are at each status ("completed", "on_track", ...): the quarterly
+    # report's "Assessment of progress" counts.
+    action_statuses: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """The `performance_summary --format json` object, keys as documented."""
@@ -64,6 +69,7 @@ class ThemeSummary:
             "measures_improved_pct": self.improved.pct,
             "actions_on_track_pct": self.actions_on_track.pct,
             "projects_green_or_amber_pct": self.projects_green_or_amber.pct,
+            "action_statuses": self.action_statuses,
         }
 
 
@@ -116,6 +122,7 @@ def summarise(loaded: Loaded) -> Summary:
             improved=share(r.improved(counting) for r in ms),
             actions_on_track=share(r.on_track(counting) for r in acts),
             projects_green_or_amber=share(r.green_or_amber(counting) for r in projs),
+            action_statuses=_statuses(r.counted_status(counting) for r in acts),
         )
 
     ordered = sorted(themes, key=themes.__getitem__)
@@ -125,6 +132,11 @@ def summarise(loaded: Loaded) -> Summary:
         counting=counting,
         keys=keys_for(loaded),
     )
+
+
+def _statuses(statuses: Iterable[str]) -> dict[str, int]:
+    counted = Counter(status for status in statuses if status)
+    return {status: counted[status] for status in ActionUpdate.Status.values}
 
 
 def build_summary(filters: Filters, *, convention: Convention | None = None) -> Summary:

@@ -34,6 +34,8 @@ met; Same not improved; earlier period left out):
   Council measures 7, actions 5, risks 2, projects 3
           met 2 of 3 = 66.7; improved 2 of 4 = 50.0; actions 2 of 4 = 50.0;
           projects 1 of 2 = 50.0
+  Action statuses: Growth 1 completed, 1 on track, 1 some slippage; Green 1 major
+  slippage, 1 N/A.
 """
 
 from __future__ import annotations
@@ -221,6 +223,13 @@ EXPECTED = [
         "measures_improved_pct": 33.3,
         "actions_on_track_pct": 66.7,
         "projects_green_or_amber_pct": 50.0,
+        "action_statuses": {
+            "completed": 1,
+            "on_track": 1,
+            "some_slippage": 1,
+            "major_slippage": 0,
+            "n/a": 0,
+        },
     },
     {
         "theme": "Green",
@@ -232,6 +241,13 @@ EXPECTED = [
         "measures_improved_pct": 100.0,
         "actions_on_track_pct": 0.0,
         "projects_green_or_amber_pct": None,
+        "action_statuses": {
+            "completed": 0,
+            "on_track": 0,
+            "some_slippage": 0,
+            "major_slippage": 1,
+            "n/a": 1,
+        },
     },
     {
         "theme": None,
@@ -243,6 +259,13 @@ EXPECTED = [
         "measures_improved_pct": 50.0,
         "actions_on_track_pct": 50.0,
         "projects_green_or_amber_pct": 50.0,
+        "action_statuses": {
+            "completed": 1,
+            "on_track": 1,
+            "some_slippage": 1,
+            "major_slippage": 1,
+            "n/a": 1,
+        },
     },
 ]
 

@@ -74,7 +74,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, indent=2))
         elif fmt == "csv":
             buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=KEYS, lineterminator="\n")
+            writer = csv.DictWriter(
+                buffer, fieldnames=KEYS, lineterminator="\n", extrasaction="ignore"
+            )
             writer.writeheader()
             writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
             self.stdout.write(buffer.getvalue(), ending="")
