@@ -48,6 +48,74 @@ _Q4_ACTUAL = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+q4 actual$")
 
 MAX_ROWS = 50_000
 
+# What a column can be mapped to, for a person choosing (reports.models.ImportProfile).
+ROLES = {
+    "ref": "Ref",
+    "description": "Description",
+    "last_year": "Last year's actual",
+    "q4_actual": "Actual",
+    "q4_status": "Status",
+    "target": "Target",
+    "dot": "Direction of travel",
+    "theme": "Council Plan theme",
+    "portfolio": "Portfolio",
+    "kind": "Action or measure",
+    "ignore": "Ignore",
+}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A header row as a file writes it, and the role of each of its columns."""
+
+    header: tuple[str, ...]
+    roles: tuple[str, ...]
+
+    def fits(self, cells: Sequence[str]) -> bool:
+        return header_key(cells) == self.header
+
+    def names(self) -> list[str | None]:
+        return [None if role == "ignore" else role for role in self.roles]
+
+
+def header_key(cells: Sequence[str]) -> tuple[str, ...]:
+    """A header row's cells as compared with a profile's: normalised, trailing blanks cut."""
+    names = [_normalise(str(cell or "")) for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    return tuple(names)
+
+
+def check_roles(roles: Sequence[str]) -> list[str]:
+    """What is wrong with a mapping, in sentences; empty when it can be used."""
+    errors = []
+    unknown = sorted({role for role in roles if role not in ROLES})
+    if unknown:
+        errors.append(f"Unknown roles: {', '.join(unknown)}.")
+    taken = [role for role in roles if role != "ignore"]
+    for role in sorted({role for role in taken if taken.count(role) > 1}):
+        errors.append(f"{ROLES.get(role, role)} is given to more than one column: choose one.")
+    if "description" not in roles:
+        errors.append("Map one column to Description: every item needs one.")
+    if not {"q4_actual", "q4_status", "target", "last_year"} & set(roles):
+        errors.append("Map at least one of Actual, Status, Target or Last year's actual.")
+    return errors
+
+
+def header_guess(rows: Iterable[Sequence[str]]) -> tuple[int, list[str], list[str]] | None:
+    """The row most like a header (the first with three or more short filled cells, before
+    any row of figures), its cells and the role perfmon guesses for each; None if none."""
+    for number, raw in enumerate(rows, start=1):
+        cells = [str(cell or "").strip() for cell in raw]
+        filled = [cell for cell in cells if cell]
+        if len(filled) >= 3 and all(len(cell) < 60 for cell in filled):
+            key = list(header_key(cells))
+            roles = [canonical(cell) or "ignore" for cell in cells[: len(key)]]
+            return number, cells[: len(key)], roles
+        if number > 200:
+            break
+    return None
+
 
 class TableError(ValueError):
     """The file is not a table perfmon can read; the message says why, for a person."""
@@ -69,6 +137,14 @@ class Table:
     rows: list[TableRow]
     columns: list[str]
     header_line: int
+
+
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\*\*")
+
+
+def _unmarked(text: str) -> str:
+    """A cell without the markup a PDF extraction left (`<b>`, `**`)."""
+    return _MARKUP.sub("", text) if ("<" in text or "**" in text) else text
 
 
 def _normalise(name: str) -> str:
@@ -114,22 +190,26 @@ def _heading(cells: Sequence[str]) -> str | None:
     return filled[0] if len(filled) == 1 and cells and cells[0].strip() else None
 
 
-def read_rows(rows: Iterable[Sequence[str]]) -> Table:
+def read_rows(rows: Iterable[Sequence[str]], mapping: Mapping | None = None) -> Table:
     """Every data row of the table, with the portfolio and section headings above it.
     `rows` may be read one at a time (see rows_from_file): reading stops at the row limit.
 
-    Raises TableError when no header row can be found. Text before the first header (the
-    introduction, the summary) and after a "Key" heading (the legend) is skipped.
+    With `mapping`, a row reading as its header is the header, its columns taking the
+    mapping's roles. Raises TableError when no header row can be found. Text before the
+    first header (the introduction, the summary) and after a "Key" heading (the legend) is
+    skipped.
     """
     columns: list[str | None] | None = None
     header_cells: list[str] = []
     header_line = last_header = 0
     portfolio = section = ""
     out: list[TableRow] = []
-    ended = False
+    ended = fitted = False
     for number, raw in enumerate(rows, start=1):
-        cells = [str(cell if cell is not None else "") for cell in raw]
+        cells = [_unmarked(str(cell if cell is not None else "")) for cell in raw]
         names = _header_names(cells)
+        if mapping is not None and mapping.fits(cells):
+            names, fitted = mapping.names(), True
         if _is_header(names):
             columns, header_cells, ended = names, cells, False
             header_line, last_header = header_line or number, number
@@ -153,10 +233,16 @@ def read_rows(rows: Iterable[Sequence[str]]) -> Table:
         out.append(TableRow(line=number, portfolio=portfolio, section=section, cells=values))
         if len(out) > MAX_ROWS:
             raise TableError(f"The table has more than {MAX_ROWS:,} rows: split it by year.")
+    if mapping is not None and not fitted:
+        raise TableError(
+            "The import profile does not fit this file: it was made for a header row "
+            f"reading “{' | '.join(mapping.header)}”, and no row of this file reads so."
+        )
     if columns is None:
         raise TableError(
             "No header row was found. The table needs a row naming its columns, such as "
-            "Ref, Description, Q4 actual, Q4 status, Target, DoT and Council Plan theme."
+            "Ref, Description, Q4 actual, Q4 status, Target, DoT and Council Plan theme; "
+            "or map its columns once in the admin and save them as an import profile."
         )
     return Table(rows=out, columns=[c for c in columns if c], header_line=header_line)
 

@@ -57,10 +57,29 @@ class ResultsImport(models.Model):
         related_name="+",
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Set for a quarterly performance report: the quarter it reports (1 to 4).",
+    )
+    profile = models.ForeignKey(
+        "ImportProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text="The column mapping the file is read with.",
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name = "annual results import"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
+                name="results_import_quarter_1_to_4",
+            )
+        ]
         permissions = [
             ("import_results", "Can import annual results tables"),
             ("export_results", "Can export annual results tables"),
@@ -80,6 +99,28 @@ class ResultsImport(models.Model):
     @property
     def running(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.IMPORTING}
+
+
+class ImportProfile(models.Model):
+    """A named column mapping for tables in a layout perfmon does not read by itself:
+    the header row as the file writes it and each column's role
+    (reports.annual_table.ROLES). Files with the same header are read with it again."""
+
+    name = models.CharField(max_length=100, unique=True)
+    header = models.JSONField(help_text="The header row's cells, normalised.")
+    roles = models.JSONField(help_text="Each column's role, in order.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = []
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class OpenDataSetting(models.Model):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0003_report_file"),
+        ("reports", "0004_import_profiles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from perfmon import quarters
 from reports.annual_table import TableError
 from reports.importer import import_results
+from reports.models import ImportProfile
 from reports.quarterly_import import import_quarter, read_quarterly_report
 from reports.services import MAX_BYTES, read_results_file
 
@@ -28,6 +29,13 @@ class Command(BaseCommand):
             help="Read a quarterly performance report of this quarter (1 to 4) instead of "
             "an annual results table: each item's position and supporting information go "
             "into the quarter's approved returns. The year must exist already.",
+        )
+        parser.add_argument(
+            "--profile",
+            default="",
+            help="Read the table with this saved import profile (its column mapping). "
+            "Without it, a file perfmon cannot read by its column names is read with a "
+            "profile saved for its header, if there is one.",
         )
         parser.add_argument(
             "--accept-uncertain",
@@ -57,8 +65,17 @@ class Command(BaseCommand):
         if options["quarter"] is not None:
             self._quarter(path, start_year, options)
             return
+        profile = None
+        if options["profile"]:
+            profile = ImportProfile.objects.filter(name=options["profile"]).first()
+            if profile is None:
+                names = ", ".join(ImportProfile.objects.values_list("name", flat=True))
+                raise CommandError(
+                    f"There is no import profile “{options['profile']}”. "
+                    + (f"Saved profiles: {names}." if names else "None is saved yet.")
+                )
         try:
-            table = read_results_file(name=path.name, data=path.read_bytes())
+            table = read_results_file(name=path.name, data=path.read_bytes(), profile=profile)
         except TableError as error:
             raise CommandError(f"{path.name}: {error}") from error
         for warning in table.warnings:
