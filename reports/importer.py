@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -61,7 +61,21 @@ ACTION_STATUSES = {
     "major slippage": ActionUpdate.Status.MAJOR_SLIPPAGE,
     "n/a": ActionUpdate.Status.NOT_APPLICABLE,
 }
-DIRECTIONS = {d.label.lower(): d for d in rules.Direction} | {"n/a": rules.Direction.NOT_APPLICABLE}
+DIRECTIONS = {d.label.lower(): d for d in rules.Direction} | {
+    "n/a": rules.Direction.NOT_APPLICABLE,
+    # Older and other councils' words.
+    "planned": rules.Direction.NOT_APPLICABLE,
+    "no change": rules.Direction.SAME,
+    "improved": rules.Direction.IMPROVING,
+    "declining": rules.Direction.DETERIORATING,
+    "worse": rules.Direction.DETERIORATING,
+}
+# Status column words that are not a rating: a milestone (an action), or a
+# flag on the actual.
+_NOT_A_RATING = {"milestone", "planned"}
+_FLAGS = {"provisional", "forecast"}
+# Items of a table that names no portfolio go here, for the team to move.
+PLACEHOLDER_PORTFOLIO = "Portfolio to be assigned"
 _NOTE = re.compile(r"\s*\(([^)]*)\)\s*$")
 _POSITION = re.compile(r"\(\s*Q([1-4])\s+position\s*\)\s*$", re.IGNORECASE)
 _RISK_REF = re.compile(r"^SR\s*\d", re.IGNORECASE)
@@ -116,6 +130,11 @@ def _kind(row: TableRow) -> str:
         return explicit.split()[-1]
     section = row.section.lower()
     if section.startswith("actions"):
+        return "action"
+    if (
+        row.get("q4_status").lower() in {"milestone", "planned"}
+        or "milestone" in row.get("target").lower()
+    ):
         return "action"
     if "measures" in section:
         return "measure"
@@ -242,7 +261,12 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
     except ValueParseError as error:
         problems.append(Problem(row.line, "Target", str(error)))
         return None
-    parsed.published_status = row.get("q4_status")
+    published = row.get("q4_status")
+    if published.lower() in _FLAGS and parsed.actual is not None:
+        flagged = published.lower() == "provisional"
+        parsed.actual = replace(parsed.actual, provisional=flagged, forecast=not flagged)
+        published = ""
+    parsed.published_status = "" if published.lower() in _NOT_A_RATING else published
     parsed.direction = DIRECTIONS.get(row.get("dot").lower(), rules.Direction.NOT_APPLICABLE)
     return parsed
 
@@ -288,8 +312,18 @@ def parse_results(rows: list[TableRow], *, portfolios: Iterable[str] = ()) -> Pa
     above: tuple[str, str, str] = ("", "", "")  # the portfolio, kind and theme of the last row
     for row in rows:
         portfolio = _portfolio(row, known, table)
+        if portfolio == "" and row.priority:
+            portfolio = PLACEHOLDER_PORTFOLIO
+            table.warnings.append(
+                Problem(
+                    row.line,
+                    "Portfolio",
+                    f"No portfolio: imported under its theme “{row.priority}”, in "
+                    f"“{PLACEHOLDER_PORTFOLIO}” for the team to assign.",
+                )
+            )
         parsed = None if portfolio is None else _parse_row(row, portfolio, table.problems)
-        theme = row.get("theme")
+        theme = row.get("theme") or row.priority
         if not theme and above[:2] == (row.get("portfolio") or row.portfolio, _kind(row)):
             theme = above[2]
             if parsed is not None:

@@ -31,6 +31,7 @@ from projects.services import PublishedProject, import_published_projects
 from reports.annual_table import TableError
 from reports.importer import (
     ACTION_STATUSES,
+    PLACEHOLDER_PORTFOLIO,
     ImportResult,
     Problem,
     _DryRun,
@@ -47,7 +48,6 @@ from risks.services import PublishedRisk, import_published_risks
 
 CERTAIN = 88.0
 UNCERTAIN = 70.0
-PLACEHOLDER_PORTFOLIO = "Portfolio to be assigned"
 MIN_WORDS_FOR_NEW = 4
 
 _RISK = re.compile(r"^(?:new strategic risk|s\s*r?\s*\d+)", re.IGNORECASE)
