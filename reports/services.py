@@ -9,6 +9,7 @@ ones by a Celery task while the page shows how far it has got.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from typing import Any
 
@@ -40,8 +41,19 @@ def read_results_file(
 ) -> ParsedTable:
     """Read and check every row of an uploaded table, by its own column names, with
     `profile`, or with a saved profile made for its header (reports.profiles). Raises
-    TableError for a file that is not a table perfmon can read."""
+    TableError for a file that is not a table perfmon can read, or that is a quarterly
+    report."""
+    quarterly = _QUARTERLY.search(data[:2_000_000])
+    if quarterly and profile is None:
+        number = quarterly.group(1).decode()
+        raise TableError(
+            f"This is a quarterly performance report (quarter {number} positions), not an "
+            f"annual results table: import it as quarter {number}."
+        )
     return read_results_with_profile(name=name, data=data, profile=profile)[0]
+
+
+_QUARTERLY = re.compile(rb"Item description\*?\*?\t[^\n]*Q([1-4]) position", re.IGNORECASE)
 
 
 def upload_results(

@@ -174,3 +174,10 @@ def test_it_loads_the_q1_2021_22_report_in_the_demo(db: None) -> None:
     load_demo(today=timezone.localdate())
     rows = summary("--quarter", "1")
     assert round(rows[None]["actions_on_track_pct"]) == 87
+
+
+def test_it_says_a_quarterly_report_is_one_when_given_as_an_annual_table(
+    year_2021: User,
+) -> None:
+    with pytest.raises(CommandError, match="import it as quarter 1"):
+        run(str(QUARTER1_2021_22), "--year", "2021/22")
