@@ -27,7 +27,8 @@ from projects.demo import carry_projects_on
 from projects.demo import fill_return as fill_projects
 from reports.annual_table import read_table
 from reports.importer import ImportResult, import_results, parse_results
-from reports.quarterly_import import import_quarter, read_quarterly_report
+from reports.quarterly_import import read_quarterly_report
+from reports.quarterly_writer import import_quarter
 from risks.demo import carry_risks_on
 from risks.demo import fill_return as fill_risks
 

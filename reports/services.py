@@ -24,7 +24,8 @@ from reports.annual_table import TableError
 from reports.importer import ImportResult, ParsedTable, import_results
 from reports.models import ImportProfile, ResultsImport
 from reports.profiles import read_results_with_profile, save_import_profile
-from reports.quarterly_import import QuarterlyPlan, import_quarter, read_quarterly_report
+from reports.quarterly_import import QuarterlyPlan, read_quarterly_report
+from reports.quarterly_writer import import_quarter
 
 logger = logging.getLogger(__name__)
 

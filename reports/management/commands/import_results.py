@@ -8,7 +8,8 @@ from perfmon import quarters
 from reports.annual_table import TableError
 from reports.importer import import_results
 from reports.models import ImportProfile
-from reports.quarterly_import import import_quarter, read_quarterly_report
+from reports.quarterly_import import read_quarterly_report
+from reports.quarterly_writer import import_quarter
 from reports.services import MAX_BYTES, read_results_file
 
 
