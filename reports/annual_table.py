@@ -162,6 +162,18 @@ class Table:
     columns: list[str]
     header_line: int
 
+    @property
+    def headings(self) -> str:
+        """What the heading rows between the items are read as, in words."""
+        if {"theme", "portfolio"} & set(self.columns):
+            return (
+                "a section (“… measures”, “Actions …”) or else the portfolio of the rows under it"
+            )
+        return (
+            "a section (“… measures”, “Actions …”); two or more other heading rows together "
+            "give the Council Plan priority (the theme) and the outcome under it"
+        )
+
 
 _MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\*\*")
 

@@ -117,6 +117,9 @@ class ParsedTable:
     rows: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # What the reader found: the columns, in order, and what the heading rows are.
+    columns: list[str] = field(default_factory=list)
+    headings: str = ""
 
     def counts(self) -> Counter[str]:
         return Counter(row.kind for row in self.rows)

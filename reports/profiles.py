@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from perfmon.models import Portfolio, User
 from reports.annual_table import (
+    ROLES,
     Mapping,
     Table,
     TableError,
@@ -79,7 +80,9 @@ def read_results_with_profile(
 ) -> tuple[ParsedTable, ImportProfile | None]:
     table, used = read_table_rows(name=name, data=data, profile=profile)
     known = Portfolio.objects.values_list("name", flat=True)
-    return parse_results(table.rows, portfolios=known), used
+    parsed = parse_results(table.rows, portfolios=known)
+    parsed.columns, parsed.headings = [ROLES.get(c, c) for c in table.columns], table.headings
+    return parsed, used
 
 
 def guess_mapping(*, name: str, data: bytes) -> tuple[int, list[str], list[str]] | None:

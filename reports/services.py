@@ -312,6 +312,8 @@ def _finish(upload: ResultsImport, *, state: str, **fields: Any) -> None:
 def _table_preview(table: ParsedTable) -> dict[str, Any]:
     return {
         "rows": dict(table.counts()),
+        "columns": table.columns,
+        "headings": table.headings,
         "problems": [
             {"line": p.line, "column": p.column, "reason": p.reason} for p in table.problems
         ],

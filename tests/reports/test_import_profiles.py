@@ -87,6 +87,11 @@ def test_it_saves_the_mapping_and_previews_the_file_with_it(team: Client, admin_
     url = reverse("admin:reports_resultsimport_map", args=[job.pk])
     page = team.post(url, mapping("Other council", ROLES), follow=True).content.decode()
     assert "Read with the import profile “Other council”" in page
+    assert (
+        "Columns read: Description, Last year's actual, Actual, Status, Target, Direction of "
+        "travel, Council Plan theme." in " ".join(page.replace("&#x27;", "'").split())
+    )
+    assert "or else the portfolio of the rows under it" in page
     job.refresh_from_db()
     assert job.state == ResultsImport.State.PREVIEWED and job.preview["rows"] == {"measure": 2}
     profile = ImportProfile.objects.get()
