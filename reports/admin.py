@@ -23,8 +23,10 @@ from perfmon import quarters
 from perfmon.forms import FinancialYearField
 from perfmon.models import ReportingYear
 from reports import services
+from reports.annual_table import ROLES, check_roles
 from reports.exporter import FORMATS, render, table_rows
-from reports.models import OpenDataSetting, ResultsImport
+from reports.models import CountingSetting, ImportProfile, OpenDataSetting, ResultsImport
+from reports.profiles import ProfileError, guess_mapping
 
 CONTENT_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
@@ -40,6 +42,53 @@ class UploadForm(forms.Form):
         f"{services.MAX_BYTES // 1024 // 1024} MB.",
     )
     year = FinancialYearField(label="The year it reports on", help_text="For example, 2024/25")
+    quarter = forms.TypedChoiceField(
+        label="Quarter (for a quarterly report)",
+        choices=[
+            ("", "None: an annual results table"),
+            *[(n, f"Quarter {n}") for n in (1, 2, 3, 4)],
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Choose the quarter to upload a quarterly performance report; its items "
+        "are matched to the year's items by their text.",
+    )
+    profile = forms.ModelChoiceField(
+        label="Import profile",
+        queryset=ImportProfile.objects.all(),
+        required=False,
+        empty_label="None: read the columns by their names",
+        help_text="A saved column mapping, for a table in a layout of its own.",
+    )
+
+
+class MappingForm(forms.Form):
+    """One role a column of the header row, and a name to save the mapping under."""
+
+    name = forms.CharField(
+        label="Save this mapping as", max_length=100, help_text="For example, Derby 2019/20"
+    )
+
+    def __init__(self, *args: Any, header: list[str], roles: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.header = header
+        for index, (cell, role) in enumerate(zip(header, roles, strict=True)):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=cell or f"Column {index + 1} (no name)",
+                choices=list(ROLES.items()),
+                initial=role,
+            )
+
+    def roles(self) -> list[str]:
+        return [self.cleaned_data[f"column_{index}"] for index in range(len(self.header))]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            for error in check_roles(self.roles()):
+                self.add_error(None, error)
+        return cleaned
 
 
 class ExportForm(forms.Form):
@@ -70,6 +119,7 @@ class ResultsImportAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("export/", wrap(self.export_view), name="reports_resultsimport_export"),
+            path("<int:pk>/map/", wrap(self.map_view), name="reports_resultsimport_map"),
             path(
                 "<int:pk>/confirm/",
                 wrap(require_POST(self.confirm_view)),
@@ -94,6 +144,8 @@ class ResultsImportAdmin(admin.ModelAdmin):
                     size=upload.size,
                     start_year=form.cleaned_data["year"],
                     user=user,
+                    quarter=form.cleaned_data["quarter"],
+                    profile=form.cleaned_data["profile"],
                 )
             except services.UploadError as error:
                 form.add_error("file", str(error))
@@ -102,7 +154,7 @@ class ResultsImportAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import an annual results table",
+            "title": "Import an annual results table or a quarterly report",
             "form": form,
             "max_mb": services.MAX_BYTES // 1024 // 1024,
         }
@@ -123,6 +175,11 @@ class ResultsImportAdmin(admin.ModelAdmin):
             "can_import": request.user.has_perm("reports.import_results"),
             "kinds": _kind_rows(upload),
             "changes": upload.outcome or upload.preview.get("changes") or {},
+            "can_map": upload.state == ResultsImport.State.PROBLEMS
+            and upload.quarter is None
+            and upload.content is not None
+            and bool(upload.error),
+            "matches": _matches(upload),
         }
         return TemplateResponse(request, "admin/reports/resultsimport/detail.html", context)
 
@@ -136,6 +193,43 @@ class ResultsImportAdmin(admin.ModelAdmin):
         except services.UploadError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(self._page(upload))
+
+    def map_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Map the columns of a file perfmon could not read by itself, save the mapping
+        as an import profile and check the file again with it."""
+        user = request.user
+        if not user.is_authenticated or not user.has_perm("reports.import_results"):
+            raise PermissionDenied
+        upload = get_object_or_404(ResultsImport, pk=pk, content__isnull=False)
+        guess = guess_mapping(name=upload.file_name, data=bytes(upload.content or b""))
+        if guess is None:
+            messages.error(request, "No row of this file looks like a header to map.")
+            return HttpResponseRedirect(self._page(upload))
+        line, header, roles = guess
+        form = MappingForm(request.POST or None, header=header, roles=roles)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.recheck_with_profile(
+                    upload=upload,
+                    name=form.cleaned_data["name"],
+                    header=header,
+                    roles=form.roles(),
+                    user=user,
+                )
+            except ProfileError as error:
+                form.add_error(None, str(error))
+            else:
+                return HttpResponseRedirect(self._page(upload))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Map the columns of {upload.file_name}",
+            "upload": upload,
+            "form": form,
+            "line": line,
+            "columns": [form[f"column_{index}"] for index in range(len(header))],
+        }
+        return TemplateResponse(request, "admin/reports/resultsimport/map.html", context)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("reports.export_results"):
@@ -185,6 +279,24 @@ def _kind_rows(upload: ResultsImport) -> list[dict[str, Any]]:
     ]
 
 
+def _matches(upload: ResultsImport) -> dict[str, list[dict[str, Any]]]:
+    """A quarterly report's matches by outcome: matched, uncertain, new."""
+    found: dict[str, list[dict[str, Any]]] = {"uncertain": [], "new": [], "matched": []}
+    for match in upload.preview.get("matches", []):
+        found[match["outcome"]].append(match)
+    return found
+
+
+@admin.register(ImportProfile)
+class ImportProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "created_by", "created_at"]
+    readonly_fields = ["header", "roles", "created_by", "created_at"]
+    fields = ["name", "header", "roles", "created_by", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # made by mapping a file's columns
+
+
 @admin.register(OpenDataSetting)
 class OpenDataSettingAdmin(SimpleHistoryAdmin):
     """The open data API's switch: one row, which the performance team changes and nobody
@@ -219,3 +331,24 @@ class OpenDataSettingAdmin(SimpleHistoryAdmin):
 def may_switch_open_data(request: HttpRequest) -> bool:
     user = request.user
     return bool(user.is_active and user.is_staff and user.is_performance_team)
+
+
+@admin.register(CountingSetting)
+class CountingSettingAdmin(SimpleHistoryAdmin):
+    """The counting convention: one row, changed, never added or deleted."""
+
+    fields = ["convention"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        setting = CountingSetting.load()
+        return HttpResponseRedirect(
+            reverse("admin:reports_countingsetting_change", args=[setting.pk])
+        )

@@ -33,20 +33,108 @@ _SECTION = re.compile(
 # The columns perfmon understands, and how councils name them.
 COLUMNS = {
     "ref": ("ref", "reference", "ref no", "ref."),
+    "ref_description": (
+        "ref and description",
+        "reference and description",
+        "ref / description",
+        "ref/description",
+        "ref & description",
+    ),
     "description": ("description", "action or measure description", "measure", "title"),
-    "q4_actual": ("q4 actual", "q4 outturn", "outturn"),
-    "q4_status": ("q4 status", "status", "rag"),
-    "target": ("target", "q4 target", "annual target"),
-    "dot": ("dot", "direction of travel", "direction"),
+    "q4_actual": ("q4 actual", "q4 outturn", "outturn", "actual", "year end actual"),
+    "q4_status": ("q4 status", "status", "rag", "rag status", "rating"),
+    "target": (
+        "target",
+        "q4 target",
+        "annual target",
+        "year end target",
+        "year-end target",
+        "end of year target",
+    ),
+    "dot": ("dot", "direction of travel", "direction", "trend"),
     "theme": ("council plan theme", "theme", "council plan priority", "priority"),
     "portfolio": ("portfolio", "cabinet portfolio"),
     "kind": ("action or measure", "type", "item type"),
 }
 _ALIASES = {alias: key for key, aliases in COLUMNS.items() for alias in aliases}
-_LAST_YEAR = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+actual$")
+_LAST_YEAR = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+(?:actual|outturn)$")
+_YEAR_TARGET = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+(?:year[- ]end\s+)?target$")
+# A reference leading a description that shares its column: "GW 03 Work with partners".
+_LEADING_REF = re.compile(
+    r"^([A-Z][A-Za-z]{0,5}(?:\s[A-Z]{1,4})?\s?\d{1,4}[a-z]?(?:_[A-Z]{1,4}\d+)?)\s*[-–:]?\s+(\S.*)$"
+)
 _Q4_ACTUAL = re.compile(r"^(\d{4})\s*[/ -]?\s*(\d{2,4})\s+q4 actual$")
 
 MAX_ROWS = 50_000
+
+# What a column can be mapped to, for a person choosing (reports.models.ImportProfile).
+ROLES = {
+    "ref": "Ref",
+    "description": "Description",
+    "ref_description": "Ref and description",
+    "last_year": "Last year's actual",
+    "q4_actual": "Actual",
+    "q4_status": "Status",
+    "target": "Target",
+    "dot": "Direction of travel",
+    "theme": "Council Plan theme",
+    "portfolio": "Portfolio",
+    "kind": "Action or measure",
+    "ignore": "Ignore",
+}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A header row as a file writes it, and the role of each of its columns."""
+
+    header: tuple[str, ...]
+    roles: tuple[str, ...]
+
+    def fits(self, cells: Sequence[str]) -> bool:
+        return header_key(cells) == self.header
+
+    def names(self) -> list[str | None]:
+        return [None if role == "ignore" else role for role in self.roles]
+
+
+def header_key(cells: Sequence[str]) -> tuple[str, ...]:
+    """A header row's cells as compared with a profile's: normalised, trailing blanks cut."""
+    names = [_normalise(str(cell or "")) for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    return tuple(names)
+
+
+def check_roles(roles: Sequence[str]) -> list[str]:
+    """What is wrong with a mapping, in sentences; empty when it can be used."""
+    errors = []
+    unknown = sorted({role for role in roles if role not in ROLES})
+    if unknown:
+        errors.append(f"Unknown roles: {', '.join(unknown)}.")
+    taken = [role for role in roles if role != "ignore"]
+    for role in sorted({role for role in taken if taken.count(role) > 1}):
+        errors.append(f"{ROLES.get(role, role)} is given to more than one column: choose one.")
+    if not {"description", "ref_description"} & set(roles):
+        errors.append("Map one column to Description: every item needs one.")
+    if not {"q4_actual", "q4_status", "target", "last_year"} & set(roles):
+        errors.append("Map at least one of Actual, Status, Target or Last year's actual.")
+    return errors
+
+
+def header_guess(rows: Iterable[Sequence[str]]) -> tuple[int, list[str], list[str]] | None:
+    """The row most like a header (the first with three or more short filled cells, before
+    any row of figures), its cells and the role perfmon guesses for each; None if none."""
+    for number, raw in enumerate(rows, start=1):
+        cells = [str(cell or "").strip() for cell in raw]
+        filled = [cell for cell in cells if cell]
+        if len(filled) >= 3 and all(len(cell) < 60 for cell in filled):
+            key = list(header_key(cells))
+            roles = [canonical(cell) or "ignore" for cell in cells[: len(key)]]
+            return number, cells[: len(key)], roles
+        if number > 200:
+            break
+    return None
 
 
 class TableError(ValueError):
@@ -59,6 +147,10 @@ class TableRow:
     portfolio: str
     section: str
     cells: dict[str, str] = field(default_factory=dict)
+    # In a table with no theme or portfolio column, the heading rows above: the Council
+    # Plan priority (the theme) and the outcome under it.
+    priority: str = ""
+    outcome: str = ""
 
     def get(self, column: str) -> str:
         return self.cells.get(column, "")
@@ -69,6 +161,26 @@ class Table:
     rows: list[TableRow]
     columns: list[str]
     header_line: int
+
+    @property
+    def headings(self) -> str:
+        """What the heading rows between the items are read as, in words."""
+        if {"theme", "portfolio"} & set(self.columns):
+            return (
+                "a section (“… measures”, “Actions …”) or else the portfolio of the rows under it"
+            )
+        return (
+            "a section (“… measures”, “Actions …”); two or more other heading rows together "
+            "give the Council Plan priority (the theme) and the outcome under it"
+        )
+
+
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|\*\*")
+
+
+def _unmarked(text: str) -> str:
+    """A cell without the markup a PDF extraction left (`<b>`, `**`)."""
+    return _MARKUP.sub("", text) if ("<" in text or "**" in text) else text
 
 
 def _normalise(name: str) -> str:
@@ -84,16 +196,35 @@ def canonical(name: str) -> str | None:
         return "q4_actual"
     if _LAST_YEAR.match(text):
         return "last_year"
+    if _YEAR_TARGET.match(text):
+        return "target"
     return None
 
 
 def _header_names(cells: Sequence[str]) -> list[str | None]:
-    return [canonical(cell) for cell in cells]
+    """Each cell's column; of two actuals named by their years ("2020/21 outturn",
+    "2021/22 outturn"), the later is this year's."""
+    names = [canonical(cell) for cell in cells]
+    years = {
+        index: int(found.group(1))
+        for index, cell in enumerate(cells)
+        if names[index] == "last_year" and (found := _LAST_YEAR.match(_normalise(cell)))
+    }
+    if len(years) >= 2 and "q4_actual" not in names:
+        names[max(years, key=years.__getitem__)] = "q4_actual"
+    return names
+
+
+def split_reference(text: str) -> tuple[str, str]:
+    """("GW 03", "Work with partners") from "GW 03 Work with partners"; ("", text) when
+    no reference leads it."""
+    found = _LEADING_REF.match(text.strip())
+    return (found.group(1), found.group(2)) if found else ("", text.strip())
 
 
 def _is_header(names: Sequence[str | None]) -> bool:
     found = set(names)
-    return "description" in found and bool(
+    return bool({"description", "ref_description"} & found) and bool(
         found & {"q4_status", "q4_actual", "target", "last_year", "theme"}
     )
 
@@ -114,22 +245,27 @@ def _heading(cells: Sequence[str]) -> str | None:
     return filled[0] if len(filled) == 1 and cells and cells[0].strip() else None
 
 
-def read_rows(rows: Iterable[Sequence[str]]) -> Table:
+def read_rows(rows: Iterable[Sequence[str]], mapping: Mapping | None = None) -> Table:
     """Every data row of the table, with the portfolio and section headings above it.
     `rows` may be read one at a time (see rows_from_file): reading stops at the row limit.
 
-    Raises TableError when no header row can be found. Text before the first header (the
-    introduction, the summary) and after a "Key" heading (the legend) is skipped.
+    With `mapping`, a row reading as its header is the header, its columns taking the
+    mapping's roles. Raises TableError when no header row can be found. Text before the
+    first header (the introduction, the summary) and after a "Key" heading (the legend) is
+    skipped.
     """
     columns: list[str | None] | None = None
     header_cells: list[str] = []
     header_line = last_header = 0
-    portfolio = section = ""
+    portfolio = section = priority = outcome = ""
+    run: list[str] = []  # the heading rows since the last data row
     out: list[TableRow] = []
-    ended = False
+    ended = fitted = False
     for number, raw in enumerate(rows, start=1):
-        cells = [str(cell if cell is not None else "") for cell in raw]
+        cells = [_unmarked(str(cell if cell is not None else "")) for cell in raw]
         names = _header_names(cells)
+        if mapping is not None and mapping.fits(cells):
+            names, fitted = mapping.names(), True
         if _is_header(names):
             columns, header_cells, ended = names, cells, False
             header_line, last_header = header_line or number, number
@@ -148,15 +284,42 @@ def read_rows(rows: Iterable[Sequence[str]]) -> Table:
                 section = heading
             else:
                 portfolio, section = heading, ""
+                run.append(heading)
             continue
         values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
-        out.append(TableRow(line=number, portfolio=portfolio, section=section, cells=values))
+        if "ref_description" in values:
+            values["ref"], values["description"] = split_reference(values.pop("ref_description"))
+        if not {"theme", "portfolio"} & set(columns):
+            # Headings give the priority, an outcome under it, then the section: a run of
+            # two or more starts a priority; one alone is the next outcome under it.
+            if len(run) >= 2:
+                priority, outcome = run[0], run[-1]
+            elif run:
+                outcome = run[0]
+            portfolio = ""
+        run = []
+        out.append(
+            TableRow(
+                line=number,
+                portfolio=portfolio,
+                section=section,
+                cells=values,
+                priority=priority,
+                outcome=outcome,
+            )
+        )
         if len(out) > MAX_ROWS:
             raise TableError(f"The table has more than {MAX_ROWS:,} rows: split it by year.")
+    if mapping is not None and not fitted:
+        raise TableError(
+            "The import profile does not fit this file: it was made for a header row "
+            f"reading “{' | '.join(mapping.header)}”, and no row of this file reads so."
+        )
     if columns is None:
         raise TableError(
             "No header row was found. The table needs a row naming its columns, such as "
-            "Ref, Description, Q4 actual, Q4 status, Target, DoT and Council Plan theme."
+            "Ref, Description, Q4 actual, Q4 status, Target, DoT and Council Plan theme; "
+            "or map its columns once in the admin and save them as an import profile."
         )
     return Table(rows=out, columns=[c for c in columns if c], header_line=header_line)
 

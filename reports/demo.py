@@ -35,12 +35,15 @@ from projects.demo import carry_projects_on
 from projects.demo import fill_return as fill_projects
 from reports.annual_table import read_table
 from reports.importer import ImportResult, import_results, parse_results
+from reports.quarterly_import import read_quarterly_report
+from reports.quarterly_writer import import_quarter
 from risks.demo import carry_risks_on
 from risks.demo import fill_return as fill_risks
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 ANNUAL_2024_25 = SEEDS / "derby-city-annual-results-2024-25.txt"
 ANNUAL_2021_22 = SEEDS / "derby-city-annual-results-2021-22.txt"
+QUARTER1_2021_22 = SEEDS / "derby-city-quarter1-report-2021-22.txt"
 
 PLAN_NAME = "Council Plan 2024 to 2028"
 PLAN_YEARS = (2024, 2027)
@@ -78,6 +81,13 @@ def load_demo(*, today: date) -> Demo:
     older = read_table(ANNUAL_2021_22.read_text(encoding="utf-8"))
     import_results(
         table=parse_results(older), start_year=2021, user=admin, source=ANNUAL_2021_22.name
+    )
+    # Its first quarter from the quarterly report; the three uncertain matches are right.
+    import_quarter(
+        plan=read_quarterly_report(data=QUARTER1_2021_22.read_bytes(), start_year=2021, quarter=1),
+        user=admin,
+        source=QUARTER1_2021_22.name,
+        accept_uncertain=True,
     )
     current = ReportingYear.objects.get(start_year=quarters.quarter_being_reported(today)[0])
     if not Measure.objects.filter(year=current).exists():

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 
 from perfmon.models import PortfolioRole, Return, User
-from reports.models import ResultsImport
+from reports.models import CountingSetting, ResultsImport
 
 # Models with history that no report reads: changing them must not discard kept files.
 NOT_READ = {User, PortfolioRole}
@@ -158,6 +158,11 @@ def code_fingerprint() -> str:
 
 
 def settings_fingerprint() -> str:
-    """The settings a report's words depend on (the council's name, its counting)."""
-    chosen = (settings.COUNCIL_NAME, getattr(settings, "REPORTS_COUNTING", {}))
+    """The settings a report's words depend on (the council's name, its counting and the
+    counting convention chosen in the admin)."""
+    chosen = (
+        settings.COUNCIL_NAME,
+        getattr(settings, "REPORTS_COUNTING", {}),
+        CountingSetting.load().convention,
+    )
     return hashlib.sha256(repr(chosen).encode()).hexdigest()

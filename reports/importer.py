@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -61,8 +61,23 @@ ACTION_STATUSES = {
     "major slippage": ActionUpdate.Status.MAJOR_SLIPPAGE,
     "n/a": ActionUpdate.Status.NOT_APPLICABLE,
 }
-DIRECTIONS = {d.label.lower(): d for d in rules.Direction} | {"n/a": rules.Direction.NOT_APPLICABLE}
+DIRECTIONS = {d.label.lower(): d for d in rules.Direction} | {
+    "n/a": rules.Direction.NOT_APPLICABLE,
+    # Older and other councils' words.
+    "planned": rules.Direction.NOT_APPLICABLE,
+    "no change": rules.Direction.SAME,
+    "improved": rules.Direction.IMPROVING,
+    "declining": rules.Direction.DETERIORATING,
+    "worse": rules.Direction.DETERIORATING,
+}
+# Status column words that are not a rating: a milestone (an action), or a
+# flag on the actual.
+_NOT_A_RATING = {"milestone", "planned"}
+_FLAGS = {"provisional", "forecast"}
+# Items of a table that names no portfolio go here, for the team to move.
+PLACEHOLDER_PORTFOLIO = "Portfolio to be assigned"
 _NOTE = re.compile(r"\s*\(([^)]*)\)\s*$")
+_POSITION = re.compile(r"\(\s*Q([1-4])\s+position\s*\)\s*$", re.IGNORECASE)
 _RISK_REF = re.compile(r"^SR\s*\d", re.IGNORECASE)
 KINDS = ("measure", "action", "project", "risk")
 
@@ -92,6 +107,9 @@ class ParsedRow:
     published_status: str = ""
     direction: rules.Direction = rules.Direction.NOT_APPLICABLE
     action_status: str = ""
+    # "On track (Q3 position)": the position was last reported at quarter 3, and goes
+    # into that quarter's return.
+    action_quarter: int = 4
 
 
 @dataclass
@@ -99,6 +117,9 @@ class ParsedTable:
     rows: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # What the reader found: the columns, in order, and what the heading rows are.
+    columns: list[str] = field(default_factory=list)
+    headings: str = ""
 
     def counts(self) -> Counter[str]:
         return Counter(row.kind for row in self.rows)
@@ -112,6 +133,11 @@ def _kind(row: TableRow) -> str:
         return explicit.split()[-1]
     section = row.section.lower()
     if section.startswith("actions"):
+        return "action"
+    if (
+        row.get("q4_status").lower() in {"milestone", "planned"}
+        or "milestone" in row.get("target").lower()
+    ):
         return "action"
     if "measures" in section:
         return "measure"
@@ -209,6 +235,9 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
             )
             return None
         parsed.action_status = status
+        position = _POSITION.search(row.get("q4_actual"))
+        if position:
+            parsed.action_quarter = int(position.group(1))
         return parsed
     for column, attribute, label in (
         ("last_year", "last_year", "Last year's actual"),
@@ -235,7 +264,12 @@ def _parse_row(row: TableRow, portfolio: str, problems: list[Problem]) -> Parsed
     except ValueParseError as error:
         problems.append(Problem(row.line, "Target", str(error)))
         return None
-    parsed.published_status = row.get("q4_status")
+    published = row.get("q4_status")
+    if published.lower() in _FLAGS and parsed.actual is not None:
+        flagged = published.lower() == "provisional"
+        parsed.actual = replace(parsed.actual, provisional=flagged, forecast=not flagged)
+        published = ""
+    parsed.published_status = "" if published.lower() in _NOT_A_RATING else published
     parsed.direction = DIRECTIONS.get(row.get("dot").lower(), rules.Direction.NOT_APPLICABLE)
     return parsed
 
@@ -281,8 +315,18 @@ def parse_results(rows: list[TableRow], *, portfolios: Iterable[str] = ()) -> Pa
     above: tuple[str, str, str] = ("", "", "")  # the portfolio, kind and theme of the last row
     for row in rows:
         portfolio = _portfolio(row, known, table)
+        if portfolio == "" and row.priority:
+            portfolio = PLACEHOLDER_PORTFOLIO
+            table.warnings.append(
+                Problem(
+                    row.line,
+                    "Portfolio",
+                    f"No portfolio: imported under its theme “{row.priority}”, in "
+                    f"“{PLACEHOLDER_PORTFOLIO}” for the team to assign.",
+                )
+            )
         parsed = None if portfolio is None else _parse_row(row, portfolio, table.problems)
-        theme = row.get("theme")
+        theme = row.get("theme") or row.priority
         if not theme and above[:2] == (row.get("portfolio") or row.portfolio, _kind(row)):
             theme = above[2]
             if parsed is not None:
@@ -374,11 +418,16 @@ def _themes(year: ReportingYear, names: set[str]) -> dict[str, Theme]:
 class _Writer:
     """The state of one import: what exists, what to create and what to change."""
 
-    def __init__(self, *, start_year: int, user: User, reason: str) -> None:
+    def __init__(
+        self, *, start_year: int, user: User, reason: str, with_last_year: bool = True
+    ) -> None:
         self.user, self.reason = user, reason
-        self.year, self.last_year = _year(start_year), _year(start_year - 1)
-        self.q4 = self.year.quarters.get(number=4)
-        self.last_q4 = self.last_year.quarters.get(number=4)
+        self.year = _year(start_year)
+        # An annual table gives last year's actuals too; a quarterly report does not.
+        self.last_year = _year(start_year - 1) if with_last_year else self.year
+        self.quarters = {quarter.number: quarter for quarter in self.year.quarters.all()}
+        self.q4 = self.quarters[4]
+        self.last_q4 = self.last_year.quarters.get(number=4) if with_last_year else self.q4
         self.scheme = RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
         self.portfolios: dict[str, Portfolio] = {p.name: p for p in Portfolio.objects.all()}
         self.returns: dict[tuple[int, int], Return] = {}
@@ -472,9 +521,10 @@ def _sync_updates(
     updates: list[tuple[Any, Quarter, dict[str, Any]]],
     *,
     create_only: bool = False,
-) -> bool:
-    """Create or change each item's update for a quarter; True if anything changed. With
-    `create_only`, updates that exist are left as they are."""
+) -> set[int]:
+    """Create or change each item's update for a quarter; returns the ids of the items
+    whose update was created or changed. With `create_only`, updates that exist are left
+    as they are."""
     items = [item for item, _, _ in updates]
     existing = {
         (getattr(u, f"{item_field}_id"), u.ret.quarter_id): u
@@ -507,7 +557,7 @@ def _sync_updates(
         bulk_create_with_history(created, model, **common)
     if updated:
         bulk_update_with_history(updated, model, fields=sorted(fields), **common)
-    return bool(created or updated)
+    return {getattr(u, f"{item_field}_id") for u in [*created, *updated]}
 
 
 def _measure_values(
@@ -552,6 +602,18 @@ def _update_values(
     }
 
 
+def _contextual(row: ParsedRow) -> bool:
+    """A measure with no target whose direction of travel the council left N/A although
+    both years have a value (recorded crimes, hate crimes reported): it has no polarity."""
+    assert row.actual is not None and row.last_year is not None
+    return (
+        row.target is None
+        and row.direction is rules.Direction.NOT_APPLICABLE
+        and row.actual.value is not None
+        and row.last_year.value is not None
+    )
+
+
 def _import(table: ParsedTable, writer: _Writer) -> None:
     themes = _themes(writer.year, {row.theme for row in table.rows})
     measure_rows, last_year_rows, action_rows = [], [], []
@@ -571,6 +633,8 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
         polarity = rules.infer_polarity(
             previous=row.last_year.value, current=row.actual.value, direction=row.direction
         )
+        if polarity is None and _contextual(row):
+            polarity = rules.Polarity.NONE
         if polarity is None:
             writer.result.no_polarity.append(row.reference)
         values = common | _measure_values(writer, row, polarity)
@@ -610,7 +674,11 @@ def _import(table: ParsedTable, writer: _Writer) -> None:
         ActionUpdate,
         "action",
         [
-            (actions[row.reference], writer.q4, {"status": row.action_status})
+            (
+                actions[row.reference],
+                writer.quarters[row.action_quarter],
+                {"status": row.action_status},
+            )
             for row, _ in action_rows
         ],
     )

@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from reports import conventions
+
 
 class ResultsImport(models.Model):
     """One upload of an annual results table, from preview to import."""
@@ -55,10 +57,29 @@ class ResultsImport(models.Model):
         related_name="+",
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Set for a quarterly performance report: the quarter it reports (1 to 4).",
+    )
+    profile = models.ForeignKey(
+        "ImportProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text="The column mapping the file is read with.",
+    )
 
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name = "annual results import"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quarter__isnull=True) | models.Q(quarter__gte=1, quarter__lte=4),
+                name="results_import_quarter_1_to_4",
+            )
+        ]
         permissions = [
             ("import_results", "Can import annual results tables"),
             ("export_results", "Can export annual results tables"),
@@ -78,6 +99,28 @@ class ResultsImport(models.Model):
     @property
     def running(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.CHECKING, self.State.IMPORTING}
+
+
+class ImportProfile(models.Model):
+    """A named column mapping for tables in a layout perfmon does not read by itself:
+    the header row as the file writes it and each column's role
+    (reports.annual_table.ROLES). Files with the same header are read with it again."""
+
+    name = models.CharField(max_length=100, unique=True)
+    header = models.JSONField(help_text="The header row's cells, normalised.")
+    roles = models.JSONField(help_text="Each column's role, in order.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        permissions = []
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class OpenDataSetting(models.Model):
@@ -180,3 +223,34 @@ class ReportFile(models.Model):
     @property
     def stalled(self) -> bool:
         return self.waiting and self.requested_at + self.STALLED_AFTER <= timezone.now()
+
+
+class CountingSetting(models.Model):
+    """Which counting convention the summary by theme follows (reports.conventions). One
+    row, edited by the performance team in the admin; `load()` creates it (perfmon's
+    default) the first time it is asked for."""
+
+    SINGLETON_ID = 1
+
+    convention = models.CharField(
+        "Counting convention",
+        max_length=40,
+        choices=conventions.choices(),
+        default=conventions.DEFAULT,
+        help_text="How the summary by theme counts its percentages; printed under it.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "counting convention"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="counting_setting_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Counting convention: {self.get_convention_display()}"
+
+    @classmethod
+    def load(cls) -> CountingSetting:
+        setting, _ = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return setting

@@ -9,6 +9,8 @@ ones by a Celery task while the page shows how far it has got.
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -16,11 +18,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from perfmon.models import Portfolio, User
+from perfmon.models import User
 from perfmon.tasks import enqueue_on_commit
-from reports.annual_table import TableError, read_rows, rows_from_file
-from reports.importer import ImportResult, ParsedTable, import_results, parse_results
-from reports.models import ResultsImport
+from reports.annual_table import TableError
+from reports.importer import ImportResult, ParsedTable, import_results
+from reports.models import ImportProfile, ResultsImport
+from reports.profiles import read_results_with_profile, save_import_profile
+from reports.quarterly_import import QuarterlyPlan, read_quarterly_report
+from reports.quarterly_writer import import_quarter
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +37,35 @@ class UploadError(ValueError):
     """An upload that cannot be taken; the message is for the person who sent it."""
 
 
-def read_results_file(*, name: str, data: bytes) -> ParsedTable:
-    """Read and check every row of an uploaded table. Raises TableError for a file that
-    is not a table perfmon can read."""
-    rows = read_rows(rows_from_file(name, data)).rows
-    return parse_results(rows, portfolios=Portfolio.objects.values_list("name", flat=True))
+def read_results_file(
+    *, name: str, data: bytes, profile: ImportProfile | None = None
+) -> ParsedTable:
+    """Read and check every row of an uploaded table, by its own column names, with
+    `profile`, or with a saved profile made for its header (reports.profiles). Raises
+    TableError for a file that is not a table perfmon can read, or that is a quarterly
+    report."""
+    quarterly = _QUARTERLY.search(data[:2_000_000])
+    if quarterly and profile is None:
+        number = quarterly.group(1).decode()
+        raise TableError(
+            f"This is a quarterly performance report (quarter {number} positions), not an "
+            f"annual results table: import it as quarter {number}."
+        )
+    return read_results_with_profile(name=name, data=data, profile=profile)[0]
+
+
+_QUARTERLY = re.compile(rb"Item description\*?\*?\t[^\n]*Q([1-4]) position", re.IGNORECASE)
 
 
 def upload_results(
-    *, name: str, data: bytes, start_year: int, user: User, size: int | None = None
+    *,
+    name: str,
+    data: bytes,
+    start_year: int,
+    user: User,
+    size: int | None = None,
+    quarter: int | None = None,
+    profile: ImportProfile | None = None,
 ) -> ResultsImport:
     """Keep an uploaded table and start checking it. `size` is the file's own size where
     the caller read no more of it than MAX_BYTES + 1. Raises UploadError for one too big
@@ -55,7 +80,13 @@ def upload_results(
         raise UploadError(f"{name} is empty.")
     delete_expired_imports()
     upload = ResultsImport.objects.create(
-        file_name=name[:255], content=data, size=len(data), start_year=start_year, uploaded_by=user
+        file_name=name[:255],
+        content=data,
+        size=len(data),
+        start_year=start_year,
+        uploaded_by=user,
+        quarter=quarter,
+        profile=profile,
     )
     if not in_background(upload):
         check_results_import(import_id=upload.pk)
@@ -93,8 +124,13 @@ def check_results_import(*, import_id: int) -> None:
     if upload is None:
         return
     report_progress(upload, "Reading the rows", 10)
+    if upload.quarter is not None:
+        _check_quarter(upload)
+        return
     try:
-        table = read_results_file(name=upload.file_name, data=bytes(upload.content or b""))
+        table = read_results_file(
+            name=upload.file_name, data=bytes(upload.content or b""), profile=upload.profile
+        )
         preview = _table_preview(table)
         if not table.problems:
             report_progress(upload, "Working out what will change", 40)
@@ -115,6 +151,24 @@ def check_results_import(*, import_id: int) -> None:
         raise
     state = ResultsImport.State.PROBLEMS if table.problems else ResultsImport.State.PREVIEWED
     _finish(upload, state=state, preview=preview)
+
+
+def recheck_with_profile(
+    *, upload: ResultsImport, name: str, header: list[str], roles: list[str], user: User
+) -> ImportProfile:
+    """Save a column mapping as an import profile and check the upload again with it.
+    Raises ProfileError (nothing saved) for a mapping that cannot be used."""
+    with transaction.atomic():
+        profile = save_import_profile(name=name, header=header, roles=roles, user=user)
+        upload.profile, upload.state, upload.error, upload.preview = (
+            profile,
+            ResultsImport.State.QUEUED,
+            "",
+            {},
+        )
+        upload.save(update_fields=["profile", "state", "error", "preview"])
+    check_results_import(import_id=upload.pk)
+    return profile
 
 
 def confirm_results_import(*, upload: ResultsImport, user: User) -> None:
@@ -143,8 +197,13 @@ def run_results_import(*, import_id: int) -> None:
     if upload is None:
         return
     report_progress(upload, "Reading the rows", 10)
+    if upload.quarter is not None:
+        _run_quarter(upload)
+        return
     try:
-        table = read_results_file(name=upload.file_name, data=bytes(upload.content or b""))
+        table = read_results_file(
+            name=upload.file_name, data=bytes(upload.content or b""), profile=upload.profile
+        )
         if table.problems:  # portfolios changed since the check
             _finish(upload, state=ResultsImport.State.PROBLEMS, preview=_table_preview(table))
             return
@@ -168,6 +227,79 @@ _FAILED = (
 )
 
 
+def _plan(upload: ResultsImport) -> QuarterlyPlan:
+    assert upload.quarter is not None
+    return read_quarterly_report(
+        data=bytes(upload.content or b""), start_year=upload.start_year, quarter=upload.quarter
+    )
+
+
+def _check_quarter(upload: ResultsImport) -> None:
+    """A quarterly report's check: its matches, with their scores, and a dry run. The
+    uncertain matches are shown for the team, whose confirming takes them."""
+    try:
+        plan = _plan(upload)
+        preview = _plan_preview(plan)
+        if not plan.problems:
+            result = import_quarter(
+                plan=plan,
+                user=upload.uploaded_by,
+                source=upload.file_name,
+                accept_uncertain=True,
+                dry_run=True,
+            )
+            preview["changes"] = _result_json(result)
+    except TableError as error:
+        _finish(upload, state=ResultsImport.State.PROBLEMS, error=str(error))
+        return
+    state = ResultsImport.State.PROBLEMS if plan.problems else ResultsImport.State.PREVIEWED
+    _finish(upload, state=state, preview=preview)
+
+
+def _run_quarter(upload: ResultsImport) -> None:
+    try:
+        plan = _plan(upload)
+        if plan.problems:
+            _finish(upload, state=ResultsImport.State.PROBLEMS, preview=_plan_preview(plan))
+            return
+        result = import_quarter(
+            plan=plan,
+            user=upload.imported_by or upload.uploaded_by,
+            source=upload.file_name,
+            accept_uncertain=True,
+        )
+    except Exception:
+        logger.exception("Quarterly import %s failed", upload.pk)
+        _finish(upload, state=ResultsImport.State.FAILED, error=_FAILED)
+        raise
+    _finish(upload, state=ResultsImport.State.IMPORTED, outcome=_result_json(result))
+
+
+def _plan_preview(plan: QuarterlyPlan) -> dict[str, Any]:
+    return {
+        "rows": dict(Counter(m.kind for m in plan.matches)),
+        "problems": [
+            {"line": p.line, "column": p.column, "reason": p.reason} for p in plan.problems
+        ],
+        "warnings": [
+            {"line": w.line, "column": w.column, "reason": w.reason} for w in plan.warnings
+        ],
+        "matches": [
+            {
+                "line": m.item.line,
+                "kind": m.kind,
+                "text": m.text,
+                "outcome": m.outcome,
+                "reference": m.reference,
+                "matched": m.matched_text,
+                "score": round(m.score),
+                "position": m.item.position,
+            }
+            for m in plan.matches
+        ],
+    }
+
+
 def _finish(upload: ResultsImport, *, state: str, **fields: Any) -> None:
     upload.state = state
     upload.finished_at = timezone.now()
@@ -180,6 +312,8 @@ def _finish(upload: ResultsImport, *, state: str, **fields: Any) -> None:
 def _table_preview(table: ParsedTable) -> dict[str, Any]:
     return {
         "rows": dict(table.counts()),
+        "columns": table.columns,
+        "headings": table.headings,
         "problems": [
             {"line": p.line, "column": p.column, "reason": p.reason} for p in table.problems
         ],

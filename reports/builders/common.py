@@ -24,6 +24,9 @@ from perfmon.models import Portfolio, ReportingYear, Return, Theme
 from perfmon.models.items import Item
 from projects.models import Project, ProjectUpdate
 from projects.rules import Rating as ProjectRating
+from reports import conventions
+from reports.conventions import Convention
+from reports.models import CountingSetting
 from risks.models import Risk, RiskAssessment
 
 
@@ -80,6 +83,12 @@ DEFAULT_COUNTING: dict[str, Any] = {
     "projects_green_or_amber": ("green", "amber_green", "amber_red"),
     # Risks scoring this or more are exceptions.
     "exception_risk_score": 12,
+    # Published measure statuses replaced by the rating scheme's status for the counting
+    # (Derby City 2021/22 rates its "Annual Collection" measures from actual and target).
+    "rate_published_statuses": (),
+    # An action with no position this quarter counts with its latest earlier position in
+    # the year (the annual table's "On track (Q3 position)").
+    "count_earlier_positions": True,
 }
 
 
@@ -92,10 +101,22 @@ class Counting:
     project_rating: str
     projects_green_or_amber: tuple[str, ...]
     exception_risk_score: int
+    rate_published_statuses: tuple[str, ...] = ()
+    count_earlier_positions: bool = True
+    convention: Convention = conventions.PERFMON
 
     @classmethod
-    def from_settings(cls, scheme: rules.Scheme | None) -> Counting:
-        chosen = {**DEFAULT_COUNTING, **getattr(settings, "REPORTS_COUNTING", {})}
+    def from_settings(
+        cls, scheme: rules.Scheme | None, convention: Convention | None = None
+    ) -> Counting:
+        """The counting of `convention` (default: the one chosen in the admin), with the
+        REPORTS_COUNTING setting's choices over it."""
+        convention = convention or chosen_convention()
+        chosen = {
+            **DEFAULT_COUNTING,
+            **convention.rules,
+            **getattr(settings, "REPORTS_COUNTING", {}),
+        }
         met = tuple(chosen["met_statuses"]) or tuple(
             band.label for band in (scheme.bands[:2] if scheme else ())
         )
@@ -107,6 +128,9 @@ class Counting:
             project_rating=str(chosen["project_rating"]),
             projects_green_or_amber=tuple(chosen["projects_green_or_amber"]),
             exception_risk_score=int(chosen["exception_risk_score"]),
+            rate_published_statuses=tuple(chosen["rate_published_statuses"]),
+            count_earlier_positions=bool(chosen["count_earlier_positions"]),
+            convention=convention,
         )
 
     def notes(self) -> list[str]:
@@ -122,20 +146,38 @@ class Counting:
         ).lower()
         projects = ", ".join(_project_label(value) for value in self.projects_green_or_amber)
         rating = "delivery confidence assessment (DCA)" if self.project_rating == "dca" else "RAG"
+        rated = (
+            " Measures published as "
+            + " or ".join(f"“{status}”" for status in self.rate_published_statuses)
+            + " are rated by the scheme from their actual and target."
+            if self.rate_published_statuses
+            else ""
+        )
+        positions = (
+            "an action with no position this quarter counts with its latest position this year"
+            if self.count_earlier_positions
+            else "actions reported with an earlier quarter's position are left out"
+        )
         return [
+            f"Counting convention: {self.convention.name}.",
             "% of measures meeting target: measures rated "
             f"{' or '.join(self.met_statuses) or 'in the best bands'}, out of the measures with "
             "a target and a result this quarter (no target, no data and contextual measures "
-            f"are left out).{earlier}",
+            f"are left out).{earlier}{rated}",
             "% of measures improved: direction of travel against the same quarter last year; "
             f"“Same” is {same}. Measures with no result either year, or no polarity, are left "
             f"out.{earlier.replace('are left out', 'in either year are left out')}",
             f"% of actions delivered or on track: actions {actions}, out of the actions with "
-            "a status this quarter (N/A left out).",
+            f"a status this quarter (N/A left out); {positions}.",
             f"% of projects Green or Amber: projects whose {rating} is {projects}, out of the "
             "projects assessed this quarter (Pre-start/Completed left out).",
             f"Exception report: risks scoring {self.exception_risk_score} or more.",
         ]
+
+
+def chosen_convention() -> Convention:
+    """The counting convention the performance team chose in the admin."""
+    return conventions.convention(CountingSetting.load().convention)
 
 
 def _project_label(value: str) -> str:
@@ -315,15 +357,23 @@ class Loaded:
     risk_updates: dict[tuple[int, int], RiskAssessment] = field(default_factory=dict)
     risk_last_year: dict[tuple[int, int], RiskAssessment] = field(default_factory=dict)
     colours: dict[str, str] = field(default_factory=dict)
+    convention: Convention | None = None  # None: the one chosen in the admin
 
     @cached_property
     def counting(self) -> Counting:
-        return Counting.from_settings(self.scheme.as_rules() if self.scheme else None)
+        scheme = self.scheme.as_rules() if self.scheme else None
+        return Counting.from_settings(scheme, self.convention)
 
 
-def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
+def load(
+    filters: Filters,
+    *,
+    numbers: Iterable[int] | None = None,
+    convention: Convention | None = None,
+) -> Loaded:
     """The filtered items of the year and their updates in quarters `numbers` (default:
-    the filtered quarter), plus last year's updates in the same quarters."""
+    the filtered quarter), plus last year's updates in the same quarters. Action updates
+    come for every quarter up to the last wanted, for an action's latest position."""
     wanted = sorted(set(numbers or (filters.quarter,)))
     scheme = scheme_in_use()
     measures = list(_items(Measure, filters))
@@ -342,7 +392,7 @@ def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
     action_updates = {
         (u.action_id, u.ret.quarter.number): u
         for u in visible(
-            ActionUpdate.objects.filter(action__in=actions, ret__quarter__number__in=wanted),
+            ActionUpdate.objects.filter(action__in=actions, ret__quarter__number__lte=max(wanted)),
             filters,
         ).select_related("ret__quarter", "rating")
     }
@@ -355,6 +405,7 @@ def load(filters: Filters, *, numbers: Iterable[int] | None = None) -> Loaded:
         actions=actions,
         action_updates=action_updates,
         colours=status_colours(scheme),
+        convention=convention,
     )
     _load_projects(loaded, wanted)
     _load_risks(loaded, wanted)

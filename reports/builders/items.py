@@ -80,7 +80,10 @@ class MeasureResult:
             return None
         if counting.exclude_earlier_period and self.earlier_period:
             return None
-        return self.status.label in counting.met_statuses
+        label = self.status.label
+        if label in counting.rate_published_statuses and self.computed is not None:
+            label = self.computed.label  # the scheme's status, not the published word
+        return label in counting.met_statuses
 
     def improved(self, counting: Counting) -> bool | None:
         """True or False where it counts towards "% improved", None where it does not."""
@@ -115,6 +118,8 @@ def measure_result(loaded: Loaded, measure: Measure, number: int) -> MeasureResu
 class ActionResult:
     action: Action
     update: ActionUpdate | None
+    # The latest position of an earlier quarter this year, where this quarter has none.
+    earlier: ActionUpdate | None = None
 
     @property
     def status(self) -> Status | None:
@@ -135,6 +140,14 @@ class ActionResult:
     def commentary(self) -> str:
         return self.update.commentary if self.update else ""
 
+    def counted_status(self, counting: Counting) -> str:
+        """The status the summary counts: this quarter's, or the latest earlier one where
+        the convention counts it; "" for none."""
+        status = self.status_value
+        if not status and self.earlier is not None and counting.count_earlier_positions:
+            status = self.earlier.status
+        return status
+
     def on_track(self, counting: Counting) -> bool | None:
         update = self.update
         if (
@@ -144,13 +157,25 @@ class ActionResult:
         ):
             # A label of the council's own scheme says what it counts as.
             return update.rating.on_track if update.rating.rated else None
-        if not self.status_value or self.status_value == ActionUpdate.Status.NOT_APPLICABLE:
+        status = self.counted_status(counting)
+        if not status or status == ActionUpdate.Status.NOT_APPLICABLE:
             return None
-        return self.status_value in counting.actions_on_track
+        return status in counting.actions_on_track
 
 
 def action_result(loaded: Loaded, action: Action, number: int) -> ActionResult:
-    return ActionResult(action=action, update=loaded.action_updates.get((action.pk, number)))
+    update = loaded.action_updates.get((action.pk, number))
+    earlier = None
+    if update is None or not update.status:
+        earlier = next(
+            (
+                found
+                for before in range(number - 1, 0, -1)
+                if (found := loaded.action_updates.get((action.pk, before))) and found.status
+            ),
+            None,
+        )
+    return ActionResult(action=action, update=update, earlier=earlier)
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,18 @@ Each percentage has its numerator and denominator beside it, and how they are co
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from measures.models import ActionUpdate
 from reports.builders.common import Counting, Filters, Key, Loaded, Table, load, pct_cell, text_cell
 from reports.builders.common import number_cell as _number
 from reports.builders.items import action_result, measure_result, project_results
 from reports.builders.keys import keys_for
 from reports.builders.rating_counts import rating_counts
 from reports.builders.trend import action_statuses
+from reports.conventions import Convention
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class ThemeSummary:
     projects_green_or_amber: Share
     action_ratings: dict[str, int] = field(default_factory=dict)
     measure_ratings: dict[str, int] = field(default_factory=dict)
+    # How many actions are at each status ("completed", "on_track", ...): the quarterly
+    # report's "Assessment of progress" counts.
+    action_statuses: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """The `performance_summary --format json` object, keys as documented."""
@@ -69,6 +75,7 @@ class ThemeSummary:
             "projects_green_or_amber_pct": self.projects_green_or_amber.pct,
             "action_ratings": self.action_ratings,
             "measure_ratings": self.measure_ratings,
+            "action_statuses": self.action_statuses,
         }
 
 
@@ -126,6 +133,7 @@ def summarise(loaded: Loaded) -> Summary:
             projects_green_or_amber=share(r.green_or_amber(counting) for r in projs),
             action_ratings=rating_counts((r.status for r in acts), action_order),
             measure_ratings=rating_counts((r.status for r in ms), measure_order),
+            action_statuses=_statuses(r.counted_status(counting) for r in acts),
         )
 
     ordered = sorted(themes, key=themes.__getitem__)
@@ -137,8 +145,14 @@ def summarise(loaded: Loaded) -> Summary:
     )
 
 
-def build_summary(filters: Filters) -> Summary:
-    return summarise(load(filters))
+def _statuses(statuses: Iterable[str]) -> dict[str, int]:
+    counted = Counter(status for status in statuses if status)
+    return {status: counted[status] for status in ActionUpdate.Status.values}
+
+
+def build_summary(filters: Filters, *, convention: Convention | None = None) -> Summary:
+    """The summary counted by `convention` (default: the one chosen in the admin)."""
+    return summarise(load(filters, convention=convention))
 
 
 def summary_table(summary: Summary) -> Table:

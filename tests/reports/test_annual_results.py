@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from measures.models import ActionUpdate
 from perfmon.models import User
 from reports import pdf
+from reports.models import CountingSetting
 from tests.factories import ActionFactory, MeasureFactory
 from tests.reports.test_summary_dataset import _measure_update, build_council
 
@@ -125,11 +126,13 @@ def test_it_reproduces_the_published_2024_25_table_after_load_demo(
     }
     resilient = next(s for s in report.summary.themes if s.theme == "A Resilient City")
     assert resilient.projects_green_or_amber.pct == 100
-    # 2021/22's published percentages, where its table's own counts allow (two of its three
-    # themes), come out of the default counting, to the whole per cent.
+    # 2021/22's published percentages come out of its counting convention, chosen in the
+    # admin, to the whole per cent (tests/reports/test_conventions.py checks every one).
+    CountingSetting.objects.update_or_create(pk=1, defaults={"convention": "derby-2021-22"})
     response = client.get("/reports/summary/", {"year": 2021, "quarter": 4})
     published = {
         "A city with big ambitions": (73, 75, 80),
+        "A city of health and happiness": (70, 68, 78),
         "A council focused on the things that matter": (33, 50, 86),
     }
     for row in response.context["result"].themes:

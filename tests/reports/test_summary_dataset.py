@@ -19,7 +19,8 @@ Green
   A4 Major slippage, A5 N/A (left out)
   R2 threat score 6 (2 x 3)
 
-By hand (default counting: Blue/Green met; Same not improved; earlier period left out):
+By hand, counted by the "like-for-like" convention, which `build_council` chooses (Blue/Green
+met; Same not improved; earlier period left out):
   Growth  measures 5, actions 3, risks 1, projects 3
           met 1 of 2 (M1; M2)          = 50.0
           improved 1 of 3 (M1; M2, M3)  = 33.3
@@ -36,6 +37,8 @@ By hand (default counting: Blue/Green met; Same not improved; earlier period lef
   Ratings counted (action_ratings, measure_ratings) leave out N/A, No target and drafts:
   Growth  Completed 1, On track 1, Some slippage 1; Green 1 (M1), Red 1 (M2)
   Green   Major slippage 1; Blue 1 (M5), Green 1 (M6)
+  Action statuses: Growth 1 completed, 1 on track, 1 some slippage; Green 1 major
+  slippage, 1 N/A.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
 from measures.sections import scheme_in_use
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 from projects.models import Project, ProjectUpdate
+from reports.models import CountingSetting
 from risks.models import Risk, RiskAssessment
 from tests.factories import (
     ActionFactory,
@@ -114,6 +118,7 @@ def build_council() -> Council:
         for n in (1, 2, 3, 4):
             QuarterFactory(year=y, number=n)
     council = Council(year, last_year, growth, green, portfolio, other, {}, {}, {}, {})
+    CountingSetting.objects.update_or_create(pk=1, defaults={"convention": "like-for-like"})
     q4 = council.ret(portfolio, 2024, 4, Return.State.APPROVED)
     last_q4 = council.ret(portfolio, 2023, 4, Return.State.APPROVED)
     draft_q4 = council.ret(other, 2024, 4, Return.State.SUBMITTED)
@@ -223,6 +228,13 @@ EXPECTED = [
         "projects_green_or_amber_pct": 50.0,
         "action_ratings": {"Completed": 1, "On track": 1, "Some slippage": 1},
         "measure_ratings": {"Green": 1, "Red": 1},
+        "action_statuses": {
+            "completed": 1,
+            "on_track": 1,
+            "some_slippage": 1,
+            "major_slippage": 0,
+            "n/a": 0,
+        },
     },
     {
         "theme": "Green",
@@ -236,6 +248,13 @@ EXPECTED = [
         "projects_green_or_amber_pct": None,
         "action_ratings": {"Major slippage": 1},
         "measure_ratings": {"Blue": 1, "Green": 1},
+        "action_statuses": {
+            "completed": 0,
+            "on_track": 0,
+            "some_slippage": 0,
+            "major_slippage": 1,
+            "n/a": 1,
+        },
     },
     {
         "theme": None,
@@ -249,6 +268,13 @@ EXPECTED = [
         "projects_green_or_amber_pct": 50.0,
         "action_ratings": {"Completed": 1, "On track": 1, "Some slippage": 1, "Major slippage": 1},
         "measure_ratings": {"Blue": 1, "Green": 2, "Red": 1},
+        "action_statuses": {
+            "completed": 1,
+            "on_track": 1,
+            "some_slippage": 1,
+            "major_slippage": 1,
+            "n/a": 1,
+        },
     },
 ]
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from perfmon import quarters
 from perfmon.models import ReportingYear
+from reports import conventions
 from reports.builders.common import Filters
 from reports.builders.summary import build_summary
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         "Print the performance summary by Council Plan theme for a year and quarter, from "
         "approved returns: one line per theme and one for the whole council (theme null). "
         "Percentages are null where nothing counts; how they are counted is the "
-        "REPORTS_COUNTING setting (see docs/reports.md)."
+        "counting convention chosen in the admin, or --convention (see "
+        "docs/importing-history.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,6 +43,11 @@ class Command(BaseCommand):
             "--quarter", type=int, default=4, choices=[1, 2, 3, 4], help="Default 4 (outturn)."
         )
         parser.add_argument("--format", choices=["json", "csv", "table"], default="json")
+        parser.add_argument(
+            "--convention",
+            choices=list(conventions.PRESETS),
+            help="Count by this convention instead of the one chosen in the admin.",
+        )
         parser.add_argument(
             "--draft",
             action="store_true",
@@ -56,7 +63,10 @@ class Command(BaseCommand):
         if year is None:
             raise CommandError(f"There is no reporting year {quarters.year_label(start_year)}.")
         summary = build_summary(
-            Filters(year=year, quarter=options["quarter"], draft=options["draft"])
+            Filters(year=year, quarter=options["quarter"], draft=options["draft"]),
+            convention=conventions.PRESETS[options["convention"]]
+            if options["convention"]
+            else None,
         )
         rows = [row.as_json() for row in summary.rows]
         fmt = options["format"]
