@@ -140,12 +140,14 @@ class MeasureSection(ItemSection):
         target = item.target_for(context["quarter_number"])
         update.rate(measure=item, target=target, scheme=context["scheme"])
 
-    def show(self, name: str, value: Any, *, item: Any) -> str:
+    def show(
+        self, name: str, value: Any, *, item: Any, context: Mapping[str, Any] | None = None
+    ) -> str:
         if name == "actual" and value is not None:
             return rules.format_value(value, rules.Unit(item.unit))
         if name == "missing_reason" and value:
             return str(MeasureUpdate.MissingReason(value).label)
-        return super().show(name, value, item=item)
+        return super().show(name, value, item=item, context=context)
 
 
 class ActionSection(ItemSection):
@@ -193,11 +195,16 @@ class ActionSection(ItemSection):
             return None
         return str(update.get_status_display()), update.colour[1]
 
-    def show(self, name: str, value: Any, *, item: Any) -> str:
+    def show(
+        self, name: str, value: Any, *, item: Any, context: Mapping[str, Any] | None = None
+    ) -> str:
         if name == "status" and value:
-            label = action_labels().get(value)
+            # The section's context has the scheme's labels already: a page of many rows
+            # looks them up once.
+            labels = context["labels"] if context and "labels" in context else action_labels()
+            label = labels.get(value)
             return label.label if label else str(value)
-        return super().show(name, value, item=item)
+        return super().show(name, value, item=item, context=context)
 
 
 def action_scheme_in_use() -> ActionScheme | None:

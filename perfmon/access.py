@@ -157,13 +157,21 @@ def get_return_for_user(
     Raises Http404 when the person may not read it (so its existence is not revealed)
     and PermissionDenied when they may read but `write` was asked and they may not edit.
     """
-    portfolio = get_object_or_404(Portfolio, pk=portfolio_id)
-    quarter = get_object_or_404(
-        Quarter.objects.select_related("year"), year__start_year=start_year, number=number
+    # A stored return comes with its portfolio and quarter in one query; only a return not
+    # yet started needs them looked up (or not found) one by one.
+    ret = (
+        Return.objects.with_frame()
+        .filter(
+            portfolio_id=portfolio_id, quarter__year__start_year=start_year, quarter__number=number
+        )
+        .first()
     )
-    ret = Return.objects.with_frame().filter(
-        portfolio=portfolio, quarter=quarter
-    ).first() or Return(portfolio=portfolio, quarter=quarter)
+    if ret is None:
+        portfolio = get_object_or_404(Portfolio, pk=portfolio_id)
+        quarter = get_object_or_404(
+            Quarter.objects.select_related("year"), year__start_year=start_year, number=number
+        )
+        ret = Return(portfolio=portfolio, quarter=quarter)
     access = access_to(user, ret)
     if not access.can_read:
         raise Http404("No such return.")

@@ -270,7 +270,9 @@ class ItemSection(ReturnSection):
     def field_label(self, name: str) -> str:
         return str(self.row_form.base_fields[name].label or name.replace("_", " ")).lower()
 
-    def show(self, name: str, value: Any, *, item: Any) -> str:
+    def show(
+        self, name: str, value: Any, *, item: Any, context: Mapping[str, Any] | None = None
+    ) -> str:
         if isinstance(value, bool):
             return "yes" if value else "no"
         return "" if value is None else str(value)

@@ -97,8 +97,8 @@ def save_section(
             Change(
                 item=edit.item.reference,
                 field=section.field_label(name),
-                before=section.show(name, before[name], item=edit.item),
-                after=section.show(name, value, item=edit.item),
+                before=section.show(name, before[name], item=edit.item, context=context),
+                after=section.show(name, value, item=edit.item, context=context),
             )
             for name, value in merge.write.items()
         ]

@@ -132,8 +132,12 @@ def _answers(form: ItemSectionForm, row: Row) -> list[Answer]:
     then = section.values_of(row.previous, item=row.item) if row.previous else {}
     answers = []
     for name in section.summary_fields(row):
-        value = section.show(name, now.get(name), item=row.item)
-        previous = section.show(name, then.get(name), item=row.item) if row.previous else ""
+        value = section.show(name, now.get(name), item=row.item, context=form.context)
+        previous = (
+            section.show(name, then.get(name), item=row.item, context=form.context)
+            if row.previous
+            else ""
+        )
         unused = now.get(name) in EMPTY and then.get(name) in EMPTY
         if unused and name != section.missing_field_for(row.item):
             continue  # an unused optional field (an unticked box) says nothing

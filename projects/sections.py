@@ -58,7 +58,9 @@ class ProjectSection(ItemSection):
         rating = update.rag_rating
         return (f"RAG {rating.label}", rating.colour) if rating else None
 
-    def show(self, name: str, value: Any, *, item: Any) -> str:
+    def show(
+        self, name: str, value: Any, *, item: Any, context: Mapping[str, Any] | None = None
+    ) -> str:
         if name == "dca" and value:
             return str(Rating(value).label)
-        return super().show(name, value, item=item)
+        return super().show(name, value, item=item, context=context)

@@ -126,7 +126,9 @@ class RiskSection(ItemSection):
             return None
         return f"threat score {then} to {now}", abs(now - then) / then
 
-    def show(self, name: str, value: Any, *, item: Any) -> str:
+    def show(
+        self, name: str, value: Any, *, item: Any, context: Mapping[str, Any] | None = None
+    ) -> str:
         if value is None and name.endswith(("likelihood", "impact", "score")):
             return ""
-        return super().show(name, value, item=item)
+        return super().show(name, value, item=item, context=context)

@@ -13,6 +13,7 @@ from measures.models import Action, ActionUpdate
 from perfmon.demo import DEMO_PASSWORD
 from perfmon.models import Return
 from tests.browser.conftest import screenshot
+from tests.browser.steps import check_and_submit
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +42,7 @@ def test_it_rates_a_deliverable_and_shows_it_on_the_trend(
     status = page.locator(f"#id_a{action.pk}-status")
     assert "Strong" in status.inner_text() and "Some slippage" not in status.inner_text()
     status.select_option("review")
-    page.get_by_role("button", name="Save and submit to director").click()
-    page.get_by_text("Return submitted").wait_for()
+    check_and_submit(page)
     screenshot(page, "derbyshire-return")
     page.get_by_role("button", name="Sign out").click()
 
