@@ -41,14 +41,19 @@ def timed(step: Callable[[], HttpResponse], status: int) -> float:
 
 def beside_home(
     client: Client, step: Callable[[], HttpResponse], status: int
-) -> tuple[float, float]:
-    """Medians (ms) of the home page and of `step`, timed alternately."""
-    home = reverse("home")
-    homes, steps = [], []
+) -> tuple[float, float, float]:
+    """Medians (ms) of the home page, of a plain page and of `step`, timed in turn.
+
+    The home page now says what is waiting for the person (their returns and how far
+    along each is), so it is no longer the trivial page the targets were set against; the
+    accessibility statement, signed in, is: the site's frame and nothing else."""
+    home, plain = reverse("home"), reverse("accessibility")
+    homes, plains, steps = [], [], []
     for _ in range(RUNS):
         homes.append(timed(lambda: client.get(home), 200))
+        plains.append(timed(lambda: client.get(plain), 200))
         steps.append(timed(step, status))
-    return statistics.median(homes), statistics.median(steps)
+    return statistics.median(homes), statistics.median(plains), statistics.median(steps)
 
 
 @pytest.mark.django_db
@@ -65,10 +70,11 @@ def test_return_page_and_save_for_150_items() -> None:
     page = reverse("return", args=[portfolio.pk, 2026, 2])
     client.get(page)  # warm up
 
-    home, shown = beside_home(client, lambda: client.get(page), 200)
+    home, plain, shown = beside_home(client, lambda: client.get(page), 200)
     print(
-        f"\nreturn page, 150 items: median {shown:.1f} ms; home page {home:.1f} ms; "
-        f"ratio {shown / home:.1f}x (target 3x; {RUNS} runs each)"
+        f"\nreturn page, 150 items: median {shown:.1f} ms; home page {home:.1f} ms, "
+        f"ratio {shown / home:.1f}x; plain page {plain:.1f} ms, ratio {shown / plain:.1f}x "
+        f"(target 3x; {RUNS} runs each)"
     )
 
     counter = iter(range(10**6))
@@ -84,9 +90,10 @@ def test_return_page_and_save_for_150_items() -> None:
         return response
 
     save.seconds = []  # type: ignore[attr-defined]
-    home, _ = beside_home(client, save, 302)
+    home, plain, _ = beside_home(client, save, 302)
     saved = statistics.median(save.seconds) * 1000  # type: ignore[attr-defined]
     print(
-        f"saving it with one changed actual: median {saved:.1f} ms; home page {home:.1f} ms; "
-        f"ratio {saved / home:.1f}x (target 4x; {RUNS} runs each)"
+        f"saving it with one changed actual: median {saved:.1f} ms; home page {home:.1f} ms, "
+        f"ratio {saved / home:.1f}x; plain page {plain:.1f} ms, ratio {saved / plain:.1f}x "
+        f"(target 4x; {RUNS} runs each)"
     )
