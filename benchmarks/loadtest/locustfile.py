@@ -7,7 +7,8 @@ have, then works through its script once and stops:
 - an officer, for each of LOADTEST_ROUNDS rounds: loads the home page, loads the return
   page, changes LOADTEST_CHANGES measure actuals and one action's status and commentary,
   and posts the whole form back (as a browser would, following the redirect); officers
-  marked `submits` fill in every item of their share and submit on their last round;
+  marked `submits` fill in every item of their share on their last round, save and
+  check their answers, then tick the declaration and submit;
 - a director waits until their portfolio's return is submitted, loads it and approves
   it through the page's own decision form.
 
@@ -283,12 +284,22 @@ class OfficerUser(PerfmonUser):
     def save(self, form: Form, number: int, *, submit: bool) -> None:
         changes = self.changes(form, number, submit=submit)
         keys = self.keys(changes)  # a field it cannot map is a harness error, before posting
-        step = "submit" if submit else "save"
+        step = "save"
         for attempt in range(plan().config.conflict_retries + 1):
-            button = "submit" if submit else ("save" if "save" in form.names() else None)
-            record, page = self.post_and_follow(
-                step, self.return_url, form.body(changes, button=button), page_step="return page"
-            )
+            # A submitting officer saves and goes to Check your answers, then submits there.
+            button = "check" if submit else ("save" if "save" in form.names() else None)
+            body = form.body(changes, button=button)
+            if submit:
+                response, record = self.call(step, "POST", self.return_url, body)
+                if record.status == 302:
+                    self.confirmed(keys)
+                    self.submit_checked(response.headers["Location"])
+                    return
+                page = parse_page(response.text) if record.status in {200, 400, 409} else None
+            else:
+                record, page = self.post_and_follow(
+                    step, self.return_url, body, page_step="return page"
+                )
             if record.status == 409:
                 plan().note(step, record.status, page.error_titles if page else [])
                 self.unconfirmed(keys)
@@ -307,6 +318,22 @@ class OfficerUser(PerfmonUser):
                 return
             self.saved_or_refused(step, record, page, keys, submit=submit)
             return
+
+    def submit_checked(self, check_url: str) -> None:
+        """On Check your answers: tick the declaration and submit."""
+        page = self.load("check page", check_url)
+        form = page.form_posting_to(check_url) if page else None
+        if form is None:
+            plan().harness_error(self.username, "the check page has no form to submit")
+            return
+        record, shown = self.post_and_follow(
+            "submit", check_url, form.body({"declaration": "on"}), page_step="return page"
+        )
+        if record.status == 302 and shown is not None and any(ok for ok, _ in shown.banners):
+            plan().submitted[self.identity["portfolio"]].set()
+            return
+        record.outcome = "refused"
+        plan().note("submit", record.status, shown.error_titles if shown else [])
 
     def saved_or_refused(
         self, step: str, record: Record, page: Page, keys: dict[str, str], *, submit: bool
