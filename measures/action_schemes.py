@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from perfmon.cached import Cached
+
 
 class ActionScheme(models.Model):
     """How a council rates its actions. One scheme is in use at a time."""
@@ -87,3 +89,11 @@ class ActionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme}: {self.label}"
+
+
+def _scheme_in_use() -> ActionScheme | None:
+    return ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+
+
+# Every return page and report reads the scheme in use: see perfmon/cached.py.
+scheme_in_use = Cached("action-scheme", _scheme_in_use, depends_on=[ActionScheme, ActionRating])

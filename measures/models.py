@@ -15,6 +15,7 @@ from measures import rules
 from measures.action_schemes import ActionRating
 from measures.action_schemes import ActionScheme as ActionScheme
 from measures.values import ValueParseError, bounded
+from perfmon.cached import Cached
 from perfmon.models.items import Item, ItemUpdate
 from perfmon.models.returns import within_text_limit
 
@@ -381,3 +382,12 @@ class ActionUpdate(ItemUpdate):
         """Keep the label the status names in the scheme in use (`labels`: key to label)."""
         labels: dict[str, ActionRating] = context.get("labels") or {}
         self.rating = labels.get(self.status) if self.status else None
+
+
+def _rules_in_use() -> rules.Scheme:
+    return RatingScheme.objects.prefetch_related("bands").get(in_use=True).as_rules()
+
+
+# The measure rating scheme in use, as the rating rules take it; every return page reads
+# it: see perfmon/cached.py. Raises RatingScheme.DoesNotExist with none in use.
+rules_in_use = Cached("rating-scheme", _rules_in_use, depends_on=[RatingScheme, RatingBand])

@@ -10,7 +10,7 @@ from typing import Any, cast
 from django.db.models import Q
 from django.forms import ChoiceField, Field
 
-from measures import quality, rules
+from measures import action_schemes, quality, rules
 from measures.action_schemes import ActionRating, ActionScheme
 from measures.forms import ActionUpdateForm, MeasureUpdateForm, override_choices
 from measures.models import (
@@ -18,7 +18,7 @@ from measures.models import (
     ActionUpdate,
     Measure,
     MeasureUpdate,
-    RatingScheme,
+    rules_in_use,
     with_targets_for,
 )
 from perfmon.item_sections import ItemSection, Row
@@ -38,10 +38,6 @@ def approved_actuals(ret: Return) -> list[tuple[int, Decimal]]:
         measure__year__start_year__gte=ret.quarter.year.start_year - 1,
     ).values_list("measure_id", "actual")
     return [(measure_id, actual) for measure_id, actual in rows if actual is not None]
-
-
-def scheme_in_use() -> RatingScheme:
-    return RatingScheme.objects.prefetch_related("bands").get(in_use=True)
 
 
 class MeasureSection(ItemSection):
@@ -78,7 +74,7 @@ class MeasureSection(ItemSection):
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         return {
-            "scheme": scheme_in_use().as_rules(),
+            "scheme": rules_in_use.get(),
             "quarter_number": ret.quarter.number,
             "history": quality.History(
                 functools.partial(approved_actuals, ret), key=f"{ret.portfolio_id}:{ret.quarter_id}"
@@ -208,7 +204,7 @@ class ActionSection(ItemSection):
 
 
 def action_scheme_in_use() -> ActionScheme | None:
-    return ActionScheme.objects.prefetch_related("labels").filter(in_use=True).first()
+    return action_schemes.scheme_in_use.get()
 
 
 def action_labels() -> dict[str, ActionRating]:

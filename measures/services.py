@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from measures import rules
-from measures.models import ActionRating, ActionScheme, RatingBand, RatingScheme
+from measures import action_schemes, rules
+from measures.models import ActionRating, ActionScheme, RatingBand, RatingScheme, rules_in_use
 
 # What each band means, as printed in the key of a report.
 BAND_DESCRIPTIONS = {
@@ -175,3 +175,6 @@ def use_council_schemes(*, name: str) -> None:
     for model in (RatingScheme, ActionScheme):
         model.objects.filter(in_use=True).exclude(name=name).update(in_use=False)
         model.objects.filter(name=name).update(in_use=True)
+    # update() sends no signals: the cached schemes are forgotten here.
+    rules_in_use.forget()
+    action_schemes.scheme_in_use.forget()

@@ -7,11 +7,12 @@ team reads everything and alone reopens an approved return.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -86,10 +87,62 @@ class ReturnAccess:
         return self.is_team and self.ret.state == Return.State.APPROVED
 
 
-def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
-    return frozenset(
-        PortfolioRole.objects.filter(user=user, portfolio=portfolio).values_list("role", flat=True)
+@dataclass(frozen=True)
+class Standing:
+    """What one person is across the council: their roles on each portfolio, the absent
+    directors they cover for today, and whether they are in the performance team."""
+
+    roles: Mapping[int, frozenset[str]]  # by portfolio id
+    covering: Mapping[int, int]  # portfolio id: the absent director covered today
+    team: bool
+
+    def on(self, portfolio_id: int) -> frozenset[str]:
+        return self.roles.get(portfolio_id, frozenset())
+
+    def holds(self, role: str) -> bool:
+        return any(role in roles for roles in self.roles.values())
+
+    @property
+    def decides(self) -> bool:
+        """Directs a portfolio, or covers for its absent director today."""
+        return self.holds(PortfolioRole.Role.DIRECTOR) or bool(self.covering)
+
+
+_STANDING = "_perfmon_standing"
+
+
+def standing_of(user: User) -> Standing:
+    """`user`'s standing, from three small queries made once per request: the menu, the
+    home page and every return page ask (kept on the user object, as Django keeps the
+    user for the request)."""
+    known: Standing | None = getattr(user, _STANDING, None)
+    if known is not None:
+        return known
+    if not user.is_authenticated:
+        return Standing(roles={}, covering={}, team=False)
+    roles: dict[int, set[str]] = {}
+    for portfolio_id, role in PortfolioRole.objects.filter(user=user).values_list(
+        "portfolio_id", "role"
+    ):
+        roles.setdefault(portfolio_id, set()).add(role)
+    covering: dict[int, int] = {}
+    for portfolio_id, director_id in (
+        covering_deputies(user)
+        .order_by("starts_on", "pk")
+        .values_list("portfolio_id", "director_id")
+    ):
+        covering.setdefault(portfolio_id, director_id)
+    standing = Standing(
+        roles={pk: frozenset(found) for pk, found in roles.items()},
+        covering=covering,
+        team=user.is_performance_team,
     )
+    setattr(user, _STANDING, standing)
+    return standing
+
+
+def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
+    return standing_of(user).on(portfolio.pk)
 
 
 def covering_deputies(user: User) -> QuerySet[Deputy]:
@@ -103,49 +156,37 @@ def covering_deputies(user: User) -> QuerySet[Deputy]:
 
 
 def access_to(user: User, ret: Return) -> ReturnAccess:
-    """What `user` may do with `ret`, from one query: their roles on its portfolio, whether
-    they saved it or made its latest submission, the council's separation of duties, and
-    the director they cover for, if they are deputising on it today."""
-    events = ReturnEvent.objects.filter(ret_id=ret.pk)
-    facts = Portfolio.objects.filter(pk=ret.portfolio_id).annotate(
-        **{
-            role: Exists(
-                PortfolioRole.objects.filter(user=user, portfolio=OuterRef("pk"), role=role)
-            )
-            for role in PortfolioRole.Role.values
-        },
-        separate=Subquery(
-            CouncilSettings.objects.filter(pk=1).values("separate_submit_and_approve")[:1]
-        ),
-        edited=Exists(events.filter(user=user, action=ReturnEvent.Action.SAVED)),
-        deputy_for=Subquery(
-            covering_deputies(user)
-            .filter(portfolio=OuterRef("pk"))
-            .order_by("starts_on", "pk")
-            .values("director_id")[:1]
-        ),
-        submitter=Subquery(
-            events.filter(action=ReturnEvent.Action.SUBMITTED)
-            .order_by("-at", "-pk")
-            .values("user_id")[:1]
-        ),
-    )
-    found = facts.values(
-        *PortfolioRole.Role.values, "separate", "edited", "submitter", "deputy_for"
-    ).get()
-    roles = {role for role in PortfolioRole.Role.values if found[role]}
+    """What `user` may do with `ret`: their roles on its portfolio (from their standing),
+    the council's separation of duties, the director they cover for if they are
+    deputising on it today and, for one who decides on it, whether they saved it or made
+    its latest submission (one query)."""
+    standing = standing_of(user)
+    roles = set(standing.on(ret.portfolio_id))
     deputy_for = None
-    if PortfolioRole.Role.DIRECTOR not in roles and found["deputy_for"] is not None:
+    if PortfolioRole.Role.DIRECTOR not in roles and ret.portfolio_id in standing.covering:
         roles.add(PortfolioRole.Role.DIRECTOR)
-        deputy_for = found["deputy_for"]
+        deputy_for = standing.covering[ret.portfolio_id]
+    edited = submitted = False
+    if PortfolioRole.Role.DIRECTOR in roles and ret.pk:
+        events = ReturnEvent.objects.filter(
+            Q(user=user, action=ReturnEvent.Action.SAVED) | Q(action=ReturnEvent.Action.SUBMITTED),
+            ret_id=ret.pk,
+        ).order_by("-at", "-pk")
+        submitters = []
+        for action, user_id in events.values_list("action", "user_id"):
+            if action == ReturnEvent.Action.SAVED:
+                edited = True
+            else:
+                submitters.append(user_id)
+        submitted = bool(submitters) and submitters[0] == user.pk
     return ReturnAccess(
         ret=ret,
         roles=frozenset(roles),
         deputy_for=deputy_for,
-        is_team=user.is_performance_team,
-        edited_by_user=bool(ret.pk and found["edited"]),
-        submitted_by_user=bool(ret.pk) and found["submitter"] == user.pk,
-        separate_duties=found["separate"] is not False,
+        is_team=standing.team,
+        edited_by_user=edited,
+        submitted_by_user=submitted,
+        separate_duties=CouncilSettings.current().separate_submit_and_approve,
     )
 
 

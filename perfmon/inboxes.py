@@ -65,13 +65,13 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
     keys = {(ret.portfolio, ret.quarter) for ret in returns}
     if current:
         keys |= {(portfolio, current) for portfolio in portfolios}
-    missing = _missing_counts(returns)
+    answered = _answered_counts(returns)
     totals = _totals(keys)
     rows = []
     for portfolio, quarter in keys:
         ret = by_key.get((portfolio.pk, quarter.pk))
         total = totals.get((portfolio.pk, quarter.year_id), 0)
-        count = missing.get(ret.pk, 0) if ret else total
+        count = total - answered.get(ret.pk, 0) if ret else total
         rows.append(
             InboxRow(portfolio=portfolio, quarter=quarter, ret=ret, missing=count, total=total)
         )
@@ -81,12 +81,12 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
     return rows
 
 
-def _missing_counts(returns: list[Return]) -> dict[int, int]:
-    totals: dict[int, int] = defaultdict(int)
+def _answered_counts(returns: list[Return]) -> dict[int, int]:
+    answered: dict[int, int] = defaultdict(int)
     for section in sections:
-        for ret_id, count in section.missing_counts(returns=returns).items():
-            totals[ret_id] += count
-    return totals
+        for ret_id, count in section.answered_counts(returns=returns).items():
+            answered[ret_id] += count
+    return answered
 
 
 def _totals(keys: set[tuple[Portfolio, Quarter]]) -> dict[tuple[int, int], int]:

@@ -557,28 +557,15 @@ class ItemSection(ReturnSection):
         )
         return {row["portfolio_id"]: row["n"] for row in counts}
 
-    def missing_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
+    def answered_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
         if not returns:
             return {}
-        pairs = Q()
-        for ret in returns:
-            pairs |= Q(portfolio_id=ret.portfolio_id, year_id=ret.quarter.year_id)
-        totals = {
-            (row["portfolio_id"], row["year_id"]): row["n"]
-            for row in self.item_model.objects.filter(pairs)
-            .values("portfolio_id", "year_id")
-            .annotate(n=Count("pk"))
-        }
-        done = {
-            row["ret_id"]: row["n"]
-            for row in self.update_model.objects.filter(self.complete_when, ret__in=returns)
+        counts = (
+            self.update_model.objects.filter(self.complete_when, ret__in=returns)
             .values("ret_id")
             .annotate(n=Count("pk"))
-        }
-        return {
-            ret.pk: totals.get((ret.portfolio_id, ret.quarter.year_id), 0) - done.get(ret.pk, 0)
-            for ret in returns
-        }
+        )
+        return {row["ret_id"]: row["n"] for row in counts}
 
 
 ROW_CACHE_SECONDS = 24 * 60 * 60

@@ -74,6 +74,7 @@ def save_section(
     now = timezone.now()
     created: list[ItemUpdate] = []
     updated: list[ItemUpdate] = []
+    written: set[str] = set()  # the value fields written to any updated row
     for edit in edits:
         stored = current.get(edit.item.pk)
         records = history.get(stored.pk, []) if stored else []
@@ -93,6 +94,7 @@ def save_section(
         update.updated_by = user
         update.updated_at = now
         (updated if stored else created).append(update)
+        written |= set(merge.write) if stored else set()
         result.changes += [
             Change(
                 item=edit.item.reference,
@@ -105,8 +107,9 @@ def save_section(
     if created:
         bulk_create_with_history(created, section.update_model, default_user=user)
     if updated:
-        fields = [*section.value_fields, *section.derived_fields]
-        fields += ["version", "updated_by", "updated_at"]
+        # Only the fields this save wrote: each one more is a CASE over every row.
+        fields = [name for name in section.value_fields if name in written]
+        fields += [*section.derived_fields, "version", "updated_by", "updated_at"]
         bulk_update_with_history(updated, section.update_model, fields=fields, default_user=user)
     return result
 

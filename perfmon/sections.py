@@ -143,9 +143,9 @@ class ReturnSection(ABC):
     def missing(self, *, ret: Return) -> list[Missing]: ...
 
     @abstractmethod
-    def missing_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
-        """How many things each return still lacks, by return id, in a fixed number of
-        queries however many returns."""
+    def answered_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
+        """How many of each return's items are answered, by return id (absent: none), in
+        one query however many returns. With item_counts, what each return still lacks."""
 
 
 class SectionRegistry:

@@ -270,6 +270,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With the shared cache, a request reads its session from Redis (sessions are still written
+# to the database too, so signing in survives a cache flush); without it, from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if os.environ.get("REDIS_URL")
+    else "django.contrib.sessions.backends.db"
+)
 # django-import-export keeps an admin upload between its preview and its confirmation
 # in the cache: shared across processes, and expiring after a day.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"

@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from perfmon.access import covering_deputies
+from perfmon.access import covering_deputies, standing_of
 from perfmon.deadlines import Deadlines, deadlines_for, describe_overdue, overdue_days
 from perfmon.inboxes import InboxRow, officer_returns
 from perfmon.models import (
@@ -78,11 +78,8 @@ def extended_deadlines(quarter: Quarter) -> dict[int, Deadlines]:
 
 def sees_overview(user: User) -> bool:
     """The performance team, directors, and deputies covering a director today."""
-    return (
-        user.is_performance_team
-        or PortfolioRole.objects.filter(user=user, role=PortfolioRole.Role.DIRECTOR).exists()
-        or covering_deputies(user).exists()
-    )
+    standing = standing_of(user)
+    return standing.team or standing.decides
 
 
 def overview_portfolios(user: User) -> QuerySet[Portfolio]:
@@ -205,15 +202,16 @@ def quarter_overview(*, user: User, quarter: Quarter, today: date) -> Overview:
     portfolios = list(overview_portfolios(user).order_by("name"))
     returns = _returns(quarter, portfolios)
     items: dict[int, int] = defaultdict(int)
-    missing: dict[int, int] = defaultdict(int)
+    answered: dict[int, int] = defaultdict(int)
     started = list(returns.values())
     for section in sections:
         for portfolio_id, count in section.item_counts(
             portfolios=portfolios, year=quarter.year
         ).items():
             items[portfolio_id] += count
-        for ret_id, count in section.missing_counts(returns=started).items():
-            missing[ret_id] += count
+        for ret_id, count in section.answered_counts(returns=started).items():
+            answered[ret_id] += count
+    missing = {ret.pk: items[ret.portfolio_id] - answered[ret.pk] for ret in started}
     extended = extended_deadlines(quarter)
     reminded = dict(
         Reminder.objects.filter(quarter=quarter, email__sent_at__isnull=False)
@@ -276,28 +274,14 @@ class Menu:
 
 
 def menu_for(user: User) -> Menu:
-    """From one query (the team check is cached on the user for the request)."""
+    """From the person's standing (loaded once for the request)."""
     if not user.is_authenticated:
         return Menu()
-    facts = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            officer=Exists(
-                PortfolioRole.objects.filter(user=OuterRef("pk"), role=PortfolioRole.Role.OFFICER)
-            ),
-            director=Exists(
-                PortfolioRole.objects.filter(user=OuterRef("pk"), role=PortfolioRole.Role.DIRECTOR)
-            ),
-            deputy=Exists(covering_deputies(user)),
-        )
-        .values("officer", "director", "deputy")
-        .first()
-    ) or {"officer": False, "director": False, "deputy": False}
-    team = user.is_performance_team
+    standing = standing_of(user)
     return Menu(
-        my_returns=bool(facts["officer"]),
-        approvals=bool(facts["director"] or facts["deputy"]),
-        overview=team or bool(facts["director"] or facts["deputy"]),
+        my_returns=standing.holds(PortfolioRole.Role.OFFICER),
+        approvals=standing.decides,
+        overview=standing.team or standing.decides,
     )
 
 
@@ -322,6 +306,8 @@ class Awaiting:
 def awaiting_decision(user: User, *, today: date) -> list[Awaiting]:
     """Submitted returns of the portfolios `user` directs or covers today, overdue ones
     first, then the longest waiting."""
+    if not standing_of(user).decides:
+        return []
     own = PortfolioRole.objects.filter(user=user, role=PortfolioRole.Role.DIRECTOR).values(
         "portfolio_id"
     )

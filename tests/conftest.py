@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from perfmon import cached
 from perfmon.models import Portfolio, PortfolioRole, User
 from perfmon.services import ensure_performance_team_group
 from tests.factories import PortfolioFactory, PortfolioRoleFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_settings() -> None:
+    """Each test's database changes are rolled back; the cached council settings and
+    schemes read from them must go too."""
+    cached.forget_all()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from perfmon.cached import Cached
+
 
 class CouncilSettings(models.Model):
     """The council's choices. There is one row; `current()` reads it (creating it with the
@@ -75,5 +77,14 @@ class CouncilSettings(models.Model):
 
     @classmethod
     def current(cls) -> CouncilSettings:
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
+        """The council's settings (created with defaults on first use), from the cache:
+        every page's header reads them."""
+        return _current.get()
+
+
+def _load_current() -> CouncilSettings:
+    settings, _ = CouncilSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+_current = Cached("council-settings", _load_current, depends_on=[CouncilSettings])

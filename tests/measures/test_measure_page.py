@@ -248,7 +248,9 @@ def test_it_runs_the_same_queries_for_one_year_as_for_three(
             assert client.get(reverse("measures:measure", args=[measure.pk])).status_code == 200
         return len(context.captured_queries)
 
-    assert queries(lineage(1, "ONE")) == queries(lineage(3, "THREE"))
+    one = lineage(1, "ONE")
+    queries(one)  # the first page reads the council's settings and schemes into the cache
+    assert queries(one) == queries(lineage(3, "THREE"))
 
 
 # The chart -----------------------------------------------------------------------------
@@ -381,4 +383,6 @@ def test_it_runs_the_same_queries_for_an_action_of_one_year_as_of_three(
             assert client.get(reverse("measures:action", args=[action.pk])).status_code == 200
         return len(context.captured_queries)
 
-    assert queries(lineage(1, "ONE")) == queries(lineage(3, "THREE"))
+    one = lineage(1, "ONE")
+    queries(one)  # the first page reads the council's settings and schemes into the cache
+    assert queries(one) == queries(lineage(3, "THREE"))

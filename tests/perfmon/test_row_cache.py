@@ -107,7 +107,9 @@ def test_it_shows_a_relabelled_rating_band_at_once(
     client_of: Client, portfolio: Portfolio, quarter: Quarter, measure: Measure
 ) -> None:
     assert '<option value="Amber">Amber</option>' in page(client_of, portfolio, quarter)
-    RatingBand.objects.filter(scheme__in_use=True, label="Amber").update(label="Yellow")
+    band = RatingBand.objects.get(scheme__in_use=True, label="Amber")
+    band.label = "Yellow"  # as the admin saves it
+    band.save()
     text = page(client_of, portfolio, quarter)
     assert '<option value="Yellow">Yellow</option>' in text and ">Amber<" not in text
 

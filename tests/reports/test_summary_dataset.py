@@ -53,8 +53,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from measures.models import Action, ActionUpdate, Measure, MeasureUpdate
-from measures.sections import scheme_in_use
+from measures.models import Action, ActionUpdate, Measure, MeasureUpdate, rules_in_use
 from perfmon.models import Portfolio, ReportingYear, Return, Theme
 from projects.models import Project, ProjectUpdate
 from reports.models import CountingSetting
@@ -101,7 +100,7 @@ def _measure_update(
         target=measure.target,
         **extra,
     )
-    update.rate(measure=measure, target=measure.target, scheme=scheme_in_use().as_rules())
+    update.rate(measure=measure, target=measure.target, scheme=rules_in_use.get())
     update.save()
     return update
 
