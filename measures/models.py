@@ -181,33 +181,21 @@ class Measure(Item):
         null=True, blank=True, help_text="The year's target. Leave blank for no target."
     )
     history = HistoricalRecords()
-    # The quarter's own targets, where `with_targets_for` read them: {number: value}.
+    # The quarter's own target, where the return page read it: {number: value}.
     own_targets: dict[int, Decimal]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.description}"
 
     def target_for(self, quarter_number: int) -> Decimal | None:
-        """The quarter's own target where one is set, else the year's. Uses the targets
-        read by `with_targets_for`, or prefetched `quarter_targets`, when present."""
+        """The quarter's own target where one is set, else the year's. Uses the target the
+        return page read (MeasureSection.load_items), or prefetched `quarter_targets`."""
         if hasattr(self, "own_targets"):
             return self.own_targets.get(quarter_number, self.target)
         for quarter_target in self.quarter_targets.all():
             if quarter_target.quarter_number == quarter_number:
                 return quarter_target.value
         return self.target
-
-
-def with_targets_for(measures: list[Measure], quarter_number: int) -> list[Measure]:
-    """`measures`, each with the quarter's own target (if set) for `target_for`, read in
-    one query: a page of many measures makes no query per measure and no prefetch (whose
-    per-row querysets cost more than the query)."""
-    own = QuarterTarget.objects.filter(measure__in=measures, quarter_number=quarter_number)
-    targets = dict(own.values_list("measure_id", "value"))
-    for measure in measures:
-        value = targets.get(measure.pk)
-        measure.own_targets = {} if value is None else {quarter_number: value}
-    return measures
 
 
 class QuarterTarget(models.Model):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.forms import ChoiceField, Field
 
 from measures import action_schemes, quality, rules
@@ -18,8 +18,8 @@ from measures.models import (
     ActionUpdate,
     Measure,
     MeasureUpdate,
+    QuarterTarget,
     rules_in_use,
-    with_targets_for,
 )
 from perfmon.item_sections import ItemSection, Row
 from perfmon.models import Return
@@ -69,8 +69,17 @@ class MeasureSection(ItemSection):
 
     def load_items(self, ret: Return) -> list[Any]:
         # The rows show no theme, and each measure's target for the quarter.
-        measures = Measure.objects.filter(portfolio=ret.portfolio, year=ret.quarter.year)
-        return with_targets_for(list(measures.order_by("reference")), ret.quarter.number)
+        number = ret.quarter.number
+        own = QuarterTarget.objects.filter(measure=OuterRef("pk"), quarter_number=number)
+        measures = (
+            Measure.objects.filter(portfolio_id=ret.portfolio_id, year_id=ret.quarter.year_id)
+            .annotate(quarter_target=Subquery(own.values("value")[:1]))
+            .order_by("reference")
+        )
+        for measure in measures:
+            target = measure.quarter_target
+            measure.own_targets = {} if target is None else {number: target}
+        return list(measures)
 
     def form_kwargs(self, ret: Return) -> dict[str, Any]:
         return {

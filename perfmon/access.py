@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from perfmon.cached import CachedFor
 from perfmon.models import (
     CouncilSettings,
     Deputy,
@@ -109,36 +113,69 @@ class Standing:
 
 
 _STANDING = "_perfmon_standing"
+_standings: CachedFor[Standing] = CachedFor("standing")
 
 
 def standing_of(user: User) -> Standing:
-    """`user`'s standing, from three small queries made once per request: the menu, the
-    home page and every return page ask (kept on the user object, as Django keeps the
-    user for the request)."""
+    """`user`'s standing: from the cache (see `forget_standings`), else from three small
+    queries; kept on the user object for the rest of the request, as Django keeps the
+    user."""
     known: Standing | None = getattr(user, _STANDING, None)
     if known is not None:
         return known
     if not user.is_authenticated:
         return Standing(roles={}, covering={}, team=False)
+    today = timezone.localdate()
+    standing = _standings.get(f"{user.pk}:{today}", lambda: _load_standing(user, today))
+    setattr(user, _STANDING, standing)
+    return standing
+
+
+def _load_standing(user: User, today: date) -> Standing:
     roles: dict[int, set[str]] = {}
     for portfolio_id, role in PortfolioRole.objects.filter(user=user).values_list(
         "portfolio_id", "role"
     ):
         roles.setdefault(portfolio_id, set()).add(role)
     covering: dict[int, int] = {}
-    for portfolio_id, director_id in (
-        covering_deputies(user)
+    cover = list(
+        Deputy.objects.covering(today)
+        .filter(deputy=user)
         .order_by("starts_on", "pk")
         .values_list("portfolio_id", "director_id")
-    ):
-        covering.setdefault(portfolio_id, director_id)
-    standing = Standing(
+    )
+    if cover:  # most people cover for nobody: one small query, and no second
+        directing = set(
+            PortfolioRole.objects.filter(
+                user_id__in={director_id for _, director_id in cover},
+                role=PortfolioRole.Role.DIRECTOR,
+            ).values_list("portfolio_id", "user_id")
+        )
+        for portfolio_id, director_id in cover:
+            if (portfolio_id, director_id) in directing:  # still directs the portfolio
+                covering.setdefault(portfolio_id, director_id)
+    return Standing(
         roles={pk: frozenset(found) for pk, found in roles.items()},
         covering=covering,
         team=user.is_performance_team,
     )
-    setattr(user, _STANDING, standing)
-    return standing
+
+
+def forget_standings(**kwargs: Any) -> None:
+    """Everyone's standing is loaded afresh after any change to who holds which role,
+    covers for whom, or is in which group, and after a change to a person (active,
+    superuser), but not after a sign-in, which only stamps last_login."""
+    signed_in = kwargs.get("sender") is User and kwargs.get("update_fields") == frozenset(
+        {"last_login"}
+    )
+    if not signed_in:
+        _standings.forget_all()
+
+
+for _model in (PortfolioRole, Deputy, Group, User):
+    post_save.connect(forget_standings, sender=_model, dispatch_uid=f"standing-save-{_model}")
+    post_delete.connect(forget_standings, sender=_model, dispatch_uid=f"standing-del-{_model}")
+m2m_changed.connect(forget_standings, sender=User.groups.through, dispatch_uid="standing-m2m")
 
 
 def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:

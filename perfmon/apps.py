@@ -24,5 +24,7 @@ class PerfmonConfig(AppConfig):
         # Django creates each app's permissions after migrating it, so the group is
         # topped up after each of our apps.
         post_migrate.connect(_ensure_group, dispatch_uid="perfmon_team_group")
-        # Registers the system checks (council sign-in settings).
-        from perfmon import checks  # noqa: F401
+        # checks: registers the system checks (council sign-in settings). access: connects
+        # the signals that forget people's cached standing when roles change, in every
+        # process (a management command, a Celery worker), not only the site's.
+        from perfmon import access, checks  # noqa: F401

@@ -1,5 +1,6 @@
 """Council-wide settings every page reads (the council's identity, the rating schemes in
-use), kept in the cache instead of read from the database by every request.
+use), and each person's standing (perfmon.access), kept in the cache instead of read from
+the database by every request.
 
 A `Cached` value is forgotten whenever a row of one of its models is saved or deleted,
 through Django's signals, and again once that transaction commits (so a read made while
@@ -11,7 +12,8 @@ server) is never stale for long.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
@@ -51,7 +53,50 @@ class Cached(Generic[T]):
         self.forget()
 
 
+class CachedFor(Generic[T]):
+    """A value for each key (a person, on a day), cached until `forget_all()`
+    is called, by anything that may change any of the values (rarely: who holds which role,
+    say). Every value is stored with the generation it was loaded in; forgetting starts a
+    new generation, in every process sharing the cache, and a value of an older one is
+    loaded afresh. One cache round trip reads the generation and the value together."""
+
+    def __init__(self, name: str):
+        self.prefix = f"perfmon:cached:{name}"
+        self.generation_key = f"{self.prefix}:generation"
+        _PER_KEY.append(self)
+
+    def get(self, key: Hashable, load: Callable[[], T]) -> T:
+        """The value cached under `key`, or `load()`'s, cached."""
+        value_key = f"{self.prefix}:{key}"
+        found = cache.get_many([self.generation_key, value_key])
+        generation = found.get(self.generation_key)
+        if generation is None:
+            generation = uuid.uuid4().hex
+            cache.add(self.generation_key, generation, None)  # another process may be first
+            generation = cache.get(self.generation_key, generation)
+        stored = found.get(value_key)
+        if stored is not None and stored[0] == generation:
+            return stored[1]
+        value = load()
+        cache.set(value_key, (generation, value), TIMEOUT)
+        return value
+
+    def forget_all(self) -> None:
+        """Start a new generation now, and again once the change that called this
+        commits (so a value read meanwhile, from before the commit, is not kept)."""
+        self.new_generation()
+        transaction.on_commit(self.new_generation)
+
+    def new_generation(self) -> None:
+        cache.set(self.generation_key, uuid.uuid4().hex, None)
+
+
+_PER_KEY: list[CachedFor[Any]] = []
+
+
 def forget_all() -> None:
     """Forget every cached value (the test suite does this before each test, as each
     test's database changes are rolled back but the cache's are not)."""
     cache.delete_many([value.key for value in _ALL])
+    for per_key in _PER_KEY:
+        per_key.new_generation()

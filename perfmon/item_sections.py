@@ -337,10 +337,15 @@ class ItemSection(ReturnSection):
 
     # Loading -------------------------------------------------------------------------
 
-    def updates_by_item(self, ret: Return, *, select_user: bool = False) -> dict[int, Any]:
+    def updates_by_item(
+        self, ret: Return, *, select_user: bool = False, items: Sequence[Any] | None = None
+    ) -> dict[int, Any]:
+        """`ret`'s stored updates by item id: all of them, or those of `items`."""
         if ret.pk is None:
             return {}
         updates = self.update_model.objects.filter(ret=ret)
+        if items is not None:
+            updates = updates.filter(**{f"{self.item_field}__in": [item.pk for item in items]})
         if select_user:
             updates = updates.select_related("updated_by")
         return {u.item_id: u for u in updates}
@@ -363,28 +368,37 @@ class ItemSection(ReturnSection):
             found.setdefault(record.id, []).append(record)
         return found
 
-    def previous_updates(self, ret: Return, items: Sequence[Any]) -> dict[int, Any]:
-        """Last quarter's update of each item; for quarter 1, last year's quarter 4 of the
-        item it continues (`previous`)."""
+    def stored_and_previous(
+        self, ret: Return, items: Sequence[Any]
+    ) -> tuple[dict[int, Any], dict[int, Any]]:
+        """`ret`'s stored updates, and last quarter's approved update of each item (for
+        quarter 1, last year's quarter 4 of the item it continues, `previous`), both by
+        item id, from one query."""
         quarter = ret.quarter
-        manager = self.update_model.objects
-        state = Q(ret__state=Return.State.APPROVED)
         if quarter.number > 1:
-            updates = manager.filter(
-                state,
-                **{f"{self.item_field}__in": items},
-                ret__quarter__year=quarter.year,
-                ret__quarter__number=quarter.number - 1,
+            continued = {item.pk: item.pk for item in items}
+            last = Q(ret__quarter__year=quarter.year, ret__quarter__number=quarter.number - 1)
+        else:
+            continued = {item.previous_id: item.pk for item in items if item.previous_id}
+            last = Q(
+                ret__quarter__year__start_year=quarter.year.start_year - 1,
+                ret__quarter__number=4,
             )
-            return {u.item_id: u for u in updates}
-        continued = {item.previous_id: item.pk for item in items if item.previous_id}
-        updates = manager.filter(
-            state,
+        wanted = Q(
+            last,
+            ret__state=Return.State.APPROVED,
             **{f"{self.item_field}__in": list(continued)},
-            ret__quarter__year__start_year=quarter.year.start_year - 1,
-            ret__quarter__number=4,
         )
-        return {continued[u.item_id]: u for u in updates}
+        if ret.pk is not None:
+            wanted |= Q(ret_id=ret.pk)
+        stored: dict[int, Any] = {}
+        previous: dict[int, Any] = {}
+        for update in self.update_model.objects.filter(wanted):
+            if update.ret_id == ret.pk:
+                stored[update.item_id] = update
+            else:
+                previous[continued[update.item_id]] = update
+        return stored, previous
 
     def build_rows(
         self,
@@ -400,8 +414,7 @@ class ItemSection(ReturnSection):
         items = self.load_items(ret)
         if not items:  # nothing to show: no forms, so nothing else to load
             return [], {}, ""
-        stored = self.updates_by_item(ret)
-        previous = self.previous_updates(ret, items)
+        stored, previous = self.stored_and_previous(ret, items)
         extra = self.form_kwargs(ret)
         fields = copy.deepcopy(self.row_form.base_fields)
         self.prepare_fields(fields, ret=ret, **extra)

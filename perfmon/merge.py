@@ -58,7 +58,8 @@ def save_section(
     Raises StaleForm, having written nothing, when an edit's version was never stored."""
     if not edits:
         return SectionSave()
-    current = section.updates_by_item(ret, select_user=True)
+    # What is stored now of the items this person changed (the rest are not written).
+    current = section.updates_by_item(ret, select_user=True, items=[edit.item for edit in edits])
     for edit in edits:
         stored = current.get(edit.item.pk)
         if edit.version > (stored.version if stored else 0):

@@ -37,6 +37,7 @@ class LoadTestConfig:
     submit_every: int  # every n-th one-officer portfolio is submitted (0: none)
     workers: int  # gunicorn workers
     think: tuple[float, float]  # seconds an officer spends reading or typing, drawn uniformly
+    arrival: float  # officers start over this many seconds (0: all in the same instant)
     conflict_retries: int  # how often an officer reloads and saves again after a 409
     timeout: int  # seconds the Locust users may run before the run is abandoned
     postgres_url: str  # the server, without a database name
@@ -55,6 +56,7 @@ class LoadTestConfig:
             submit_every=_int("LOADTEST_SUBMIT_EVERY", 2),
             workers=_int("LOADTEST_WORKERS", 4),
             think=_float_range("LOADTEST_THINK", "1-3"),
+            arrival=float(os.environ.get("LOADTEST_ARRIVAL", "") or 3),
             conflict_retries=_int("LOADTEST_CONFLICT_RETRIES", 2),
             timeout=_int("LOADTEST_TIMEOUT", 1200),
             postgres_url=os.environ.get(
@@ -73,6 +75,8 @@ class LoadTestConfig:
                 f"LOADTEST_DATABASE={self.database!r}: the run drops and recreates this "
                 "database, so its name must contain 'loadtest'."
             )
+        if self.arrival < 0:
+            raise ValueError("LOADTEST_ARRIVAL must be >= 0 (seconds).")
         if self.rounds < 1 or self.measures < 1 or self.actions < 1 or self.workers < 1:
             raise ValueError("LOADTEST_ROUNDS, _MEASURES, _ACTIONS and _WORKERS must be >= 1.")
         if self.portfolios < 0 or self.shared_officers < 0 or self.changes < 1:
@@ -98,5 +102,6 @@ class LoadTestConfig:
             f"{self.portfolios} portfolios{shared}, {self.measures} measures and "
             f"{self.actions} actions each; {self.rounds} rounds per officer, "
             f"{self.changes} measures changed per round; think time "
-            f"{self.think[0]:g}-{self.think[1]:g} s; gunicorn workers: {self.workers}"
+            f"{self.think[0]:g}-{self.think[1]:g} s; officers arrive over "
+            f"{self.arrival:g} s; gunicorn workers: {self.workers}"
         )

@@ -4,7 +4,8 @@ swarm.py sets PLAN (who signs in as whom, and where the results go) and starts o
 user per officer and director of the manifest. Every user signs in, waits until all
 have, then works through its script once and stops:
 
-- an officer, for each of LOADTEST_ROUNDS rounds: loads the home page, loads the return
+- an officer starts at a random moment of the first LOADTEST_ARRIVAL seconds, then, for
+  each of LOADTEST_ROUNDS rounds: loads the home page, loads the return
   page, changes LOADTEST_CHANGES measure actuals and one action's status and commentary,
   and posts the whole form back (as a browser would, following the redirect); officers
   marked `submits` fill in every item of their share on their last round, save and
@@ -235,6 +236,8 @@ class OfficerUser(PerfmonUser):
         rounds = plan().config.rounds
         self.saved: dict[str, str] = plan().saved.setdefault(self.username, {})
         self.uncertain: dict[str, list[str]] = plan().uncertain.setdefault(self.username, {})
+        # People arrive over a few seconds, not in one instant (LOADTEST_ARRIVAL).
+        gevent.sleep(self.rng.uniform(0, plan().config.arrival))
         for number in range(rounds):
             self.call("home", "GET", "/")
             form = self.return_form()

@@ -12,6 +12,7 @@ from import_export import fields, widgets
 from simple_history.utils import bulk_create_with_history
 
 from perfmon import quarters
+from perfmon.access import forget_standings
 from perfmon.models import CouncilPlan, Portfolio, PortfolioRole, Quarter, ReportingYear, Theme
 from perfmon.resources.base import HistoryResource
 from perfmon.resources.widgets import (
@@ -140,3 +141,7 @@ class PortfolioRoleResource(HistoryResource):
 
     def get_queryset(self) -> QuerySet[PortfolioRole]:
         return super().get_queryset().select_related("user", "portfolio")
+
+    def after_create(self, instances: list[Any]) -> None:
+        # Created in bulk, without signals: people's cached standing is forgotten here.
+        forget_standings()

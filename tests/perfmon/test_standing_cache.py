@@ -1,0 +1,115 @@
+"""A person's standing (their roles, the directors they cover for, the team) is read from
+the cache after their first page; any change to roles, cover or the team shows on the very
+next page, however it was made: the admin, an import, a service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from perfmon.models import Deputy, Portfolio, PortfolioRole, Quarter, User
+from perfmon.services import create_reporting_year, ensure_performance_team_group
+from tests.factories import MeasureFactory, PortfolioRoleFactory, UserFactory
+from tests.perfmon.test_frame_resources import import_through_admin
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def quarter(db: None) -> Quarter:
+    return create_reporting_year(start_year=2026).quarters.get(number=2)
+
+
+@pytest.fixture
+def page(portfolio: Portfolio, quarter: Quarter) -> str:
+    MeasureFactory(portfolio=portfolio, year=quarter.year, reference="PM01")
+    return reverse("return", args=[portfolio.pk, 2026, 2])
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def role_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return sum("perfmon_portfoliorole" in q["sql"] for q in queries)
+
+
+def test_the_second_page_reads_no_roles(officer: User, page: str) -> None:
+    client = signed_in(officer)
+    assert role_queries(client, page) > 0
+    assert role_queries(client, page) == 0
+
+
+def test_a_role_given_or_taken_away_counts_on_the_next_page(
+    outsider: User, portfolio: Portfolio, page: str
+) -> None:
+    client = signed_in(outsider)
+    assert client.get(page).status_code == 404  # no role: the return is not even shown
+    role = PortfolioRoleFactory(user=outsider, portfolio=portfolio, role="officer")
+    shown = client.get(page)
+    assert shown.status_code == 200 and shown.context["access"].can_edit
+    assert 'href="/returns/"' in shown.content.decode()
+    role.delete()
+    assert client.get(page).status_code == 404
+    assert 'href="/returns/"' not in client.get("/").content.decode()
+
+
+def test_roles_imported_in_bulk_count_on_the_next_page(
+    client: Client, admin_user: User, outsider: User, portfolio: Portfolio, page: str
+) -> None:
+    reader = signed_in(outsider)
+    assert reader.get(page).status_code == 404
+    client.force_login(admin_user)
+    import_through_admin(
+        client, "perfmon.portfoliorole", f"user,portfolio,role\nvic,{portfolio.name},officer\n"
+    )
+    assert PortfolioRole.objects.filter(user=outsider).exists()
+    assert reader.get(page).status_code == 200
+
+
+def test_joining_the_team_counts_on_the_next_page(outsider: User, page: str) -> None:
+    client = signed_in(outsider)
+    assert client.get(reverse("returns_overview")).status_code == 404
+    outsider.groups.add(ensure_performance_team_group())
+    assert client.get(reverse("returns_overview")).status_code == 200
+    assert client.get(page).status_code == 200  # the team reads every return
+    outsider.groups.clear()
+    assert client.get(reverse("returns_overview")).status_code == 404
+
+
+def test_cover_named_for_an_absent_director_counts_on_the_next_page(
+    director: User, outsider: User, admin_user: User, portfolio: Portfolio, page: str
+) -> None:
+    client = signed_in(outsider)
+    assert client.get(page).status_code == 404
+    today = timezone.localdate()
+    cover = Deputy.objects.create(
+        portfolio=portfolio,
+        director=director,
+        deputy=outsider,
+        starts_on=today,
+        ends_on=today + timedelta(days=7),
+        named_by=admin_user,
+    )
+    assert client.get(page).status_code == 200
+    cover.delete()
+    assert client.get(page).status_code == 404
+
+
+def test_a_superuser_made_an_ordinary_user_loses_the_team_at_once(page: str) -> None:
+    member = UserFactory(username="tess", is_superuser=True)
+    client = signed_in(member)
+    assert client.get(page).status_code == 200  # a superuser reads every return
+    member.is_superuser = False
+    member.save()
+    assert client.get(page).status_code == 404
