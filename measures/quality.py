@@ -7,7 +7,7 @@ a confirmed warning is kept with the update for the check page and the director.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -55,24 +55,42 @@ def quality_warnings(
 
 
 class History:
-    """The approved actuals of a return's measures (and of last year's measures), loaded
-    in one query when a row's form first asks, so a page that validates no actual never
-    loads them. `load` gives (measure id, actual) pairs."""
+    """The approved actuals of a return's measures (and of the measures they continue),
+    loaded when a row's form first asks, so a page that validates no actual never loads
+    them: in one query for the measures `expect()` named (the rows a save changed), and
+    one more for any other measure asked about. `load(ids)` gives (measure id, actual)
+    pairs of those measures."""
 
-    def __init__(self, load: Callable[[], Iterable[tuple[int, Decimal]]], *, key: str) -> None:
+    def __init__(
+        self, load: Callable[[Collection[int]], Iterable[tuple[int, Decimal]]], *, key: str
+    ) -> None:
         self._load = load
         self._key = key
-        self._by_measure: dict[int, list[Decimal]] | None = None
+        self._expected: set[int] = set()
+        self._loaded: set[int] = set()
+        self._by_measure: dict[int, list[Decimal]] = {}
 
     def __repr__(self) -> str:
         # Part of the rows' cache digest: the same for every page of one return.
         return f"History({self._key})"
 
+    def expect(self, measures: Iterable[Any]) -> None:
+        """The measures about to be asked about, loaded together on the first ask."""
+        for measure in measures:
+            self._expected |= _lineage_ids(measure)
+
     def of(self, measure: Any) -> list[Decimal]:
         """The actuals of `measure` and of the measure it continues."""
-        if self._by_measure is None:
-            self._by_measure = {}
-            for measure_id, actual in self._load():
+        wanted = _lineage_ids(measure)
+        if not wanted <= self._loaded:
+            ids = (wanted | self._expected) - self._loaded
+            for measure_id, actual in self._load(ids):
                 self._by_measure.setdefault(measure_id, []).append(actual)
+            self._loaded |= ids
         own = self._by_measure.get(measure.pk, [])
         return own + self._by_measure.get(getattr(measure, "previous_id", None) or 0, [])
+
+
+def _lineage_ids(measure: Any) -> set[int]:
+    previous = getattr(measure, "previous_id", None)
+    return {measure.pk, previous} if previous else {measure.pk}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -28,12 +28,14 @@ from perfmon.models import Return
 HIDDEN_IN_SUMMARY = {"quality_warning", "value_confirmed", "override_reason"}
 
 
-def approved_actuals(ret: Return) -> list[tuple[int, Decimal]]:
-    """(measure id, actual) of every approved result of the return's portfolio this year
-    and last: each measure's own history, for the data-quality warnings."""
+def approved_actuals(ret: Return, measure_ids: Collection[int]) -> list[tuple[int, Decimal]]:
+    """(measure id, actual) of every approved result of these measures of the return's
+    portfolio this year and last: each measure's own history, for the data-quality
+    warnings."""
     rows = MeasureUpdate.objects.filter(
         ret__state=Return.State.APPROVED,
         actual__isnull=False,
+        measure_id__in=list(measure_ids),
         measure__portfolio=ret.portfolio_id,
         measure__year__start_year__gte=ret.quarter.year.start_year - 1,
     ).values_list("measure_id", "actual")
@@ -89,6 +91,11 @@ class MeasureSection(ItemSection):
                 functools.partial(approved_actuals, ret), key=f"{ret.portfolio_id}:{ret.quarter_id}"
             ),
         }
+
+    def before_validating(self, rows: Sequence[Row], *, context: Mapping[str, Any]) -> None:
+        # The data-quality warnings read the history of the measures being saved, at once.
+        if rows:
+            context["history"].expect(row.item for row in rows)
 
     def rating(self, update: Any, *, context: Mapping[str, Any]) -> tuple[str, str] | None:
         if not update.shown_status:

@@ -82,11 +82,7 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
 
 
 def _answered_counts(returns: list[Return]) -> dict[int, int]:
-    answered: dict[int, int] = defaultdict(int)
-    for section in sections:
-        for ret_id, count in section.answered_counts(returns=returns).items():
-            answered[ret_id] += count
-    return answered
+    return sections.answered_counts(returns=returns)
 
 
 def _totals(keys: set[tuple[Portfolio, Quarter]]) -> dict[tuple[int, int], int]:
@@ -96,9 +92,6 @@ def _totals(keys: set[tuple[Portfolio, Quarter]]) -> dict[tuple[int, int], int]:
     years = {quarter.year_id: quarter.year for _, quarter in keys}
     for year_id, year in years.items():
         portfolios = list({p.pk: p for p, q in keys if q.year_id == year_id}.values())
-        for section in sections:
-            for portfolio_id, count in section.item_counts(
-                portfolios=portfolios, year=year
-            ).items():
-                totals[(portfolio_id, year_id)] += count
+        for portfolio_id, count in sections.item_counts(portfolios=portfolios, year=year).items():
+            totals[(portfolio_id, year_id)] += count
     return totals

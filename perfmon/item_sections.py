@@ -150,6 +150,7 @@ class ItemSectionForm(SectionForm):
         return Markup(rendered)  # autoescaped by Jinja2
 
     def is_valid(self) -> bool:
+        self.section.before_validating(self.sent_rows, context=self.context)
         # Every row validates, so every row's errors can be shown at once.
         return all([row.form.is_valid() for row in self.sent_rows])
 
@@ -292,6 +293,10 @@ class ItemSection(ReturnSection):
 
     def initial_from_previous(self, previous: Any) -> dict[str, Any]:
         return {}
+
+    def before_validating(self, rows: Sequence[Row], *, context: Mapping[str, Any]) -> None:
+        """Called with the rows about to be validated (those a save changed), and
+        form_kwargs(ret), before any is: to load what their checks need at once."""
 
     def values_of(self, update: Any, *, item: Any) -> dict[str, Any]:
         """The stored values of an update (blank ones for an item with none yet)."""
@@ -560,25 +565,23 @@ class ItemSection(ReturnSection):
             if item.pk not in complete
         ]
 
-    def item_counts(
+    def item_count_query(
         self, *, portfolios: Sequence[Portfolio], year: ReportingYear
-    ) -> dict[int, int]:
-        counts = (
+    ) -> models.QuerySet[Any]:
+        return (
             self.item_model.objects.filter(portfolio__in=portfolios, year=year)
-            .values("portfolio_id")
+            .values_list("portfolio_id")
             .annotate(n=Count("pk"))
+            .order_by()
         )
-        return {row["portfolio_id"]: row["n"] for row in counts}
 
-    def answered_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
-        if not returns:
-            return {}
-        counts = (
+    def answered_count_query(self, *, returns: Sequence[Return]) -> models.QuerySet[Any]:
+        return (
             self.update_model.objects.filter(self.complete_when, ret__in=returns)
-            .values("ret_id")
+            .values_list("ret_id")
             .annotate(n=Count("pk"))
+            .order_by()
         )
-        return {row["ret_id"]: row["n"] for row in counts}
 
 
 ROW_CACHE_SECONDS = 24 * 60 * 60

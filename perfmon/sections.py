@@ -10,11 +10,14 @@ still missing before the return can be submitted.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from perfmon.models import Portfolio, ReportingYear, Return, User
 
 
@@ -129,10 +132,11 @@ class ReturnSection(ABC):
     template_name: str
 
     @abstractmethod
-    def item_counts(
+    def item_count_query(
         self, *, portfolios: Sequence[Portfolio], year: ReportingYear
-    ) -> dict[int, int]:
-        """Items each portfolio has in `year`, by portfolio id (absent: none)."""
+    ) -> QuerySet[Any]:
+        """(portfolio id, number of items) rows: the items each portfolio has in `year`
+        (absent: none). The registry adds up every section's in one query."""
 
     @abstractmethod
     def form(
@@ -143,9 +147,9 @@ class ReturnSection(ABC):
     def missing(self, *, ret: Return) -> list[Missing]: ...
 
     @abstractmethod
-    def answered_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
-        """How many of each return's items are answered, by return id (absent: none), in
-        one query however many returns. With item_counts, what each return still lacks."""
+    def answered_count_query(self, *, returns: Sequence[Return]) -> QuerySet[Any]:
+        """(return id, number of items answered) rows (absent: none). With the item
+        counts, what each return still lacks."""
 
 
 class SectionRegistry:
@@ -159,6 +163,33 @@ class SectionRegistry:
 
     def __iter__(self) -> Any:
         return iter(sorted(self._sections.values(), key=lambda s: (s.order, s.key)))
+
+    def item_counts(
+        self, *, portfolios: Sequence[Portfolio], year: ReportingYear
+    ) -> dict[int, int]:
+        """Items each portfolio has in `year` in all sections, by portfolio id (absent:
+        none): one query however many sections and portfolios."""
+        if not portfolios:
+            return {}
+        return _added_up([s.item_count_query(portfolios=portfolios, year=year) for s in self])
+
+    def answered_counts(self, *, returns: Sequence[Return]) -> dict[int, int]:
+        """How many of each return's items are answered in all sections, by return id
+        (absent: none): one query however many sections and returns."""
+        if not returns:
+            return {}
+        return _added_up([s.answered_count_query(returns=returns) for s in self])
+
+
+def _added_up(queries: list[QuerySet[Any]]) -> dict[int, int]:
+    """The (key, count) rows of `queries`, read with one UNION ALL, added up by key."""
+    totals: dict[int, int] = defaultdict(int)
+    if not queries:
+        return totals
+    first, *rest = queries
+    for key, count in first.union(*rest, all=True) if rest else first:
+        totals[key] += count
+    return dict(totals)
 
 
 sections = SectionRegistry()

@@ -6,7 +6,6 @@ The overview runs a fixed number of queries however many portfolios and items th
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -201,17 +200,10 @@ def quarter_overview(*, user: User, quarter: Quarter, today: date) -> Overview:
     items that year or a return started."""
     portfolios = list(overview_portfolios(user).order_by("name"))
     returns = _returns(quarter, portfolios)
-    items: dict[int, int] = defaultdict(int)
-    answered: dict[int, int] = defaultdict(int)
     started = list(returns.values())
-    for section in sections:
-        for portfolio_id, count in section.item_counts(
-            portfolios=portfolios, year=quarter.year
-        ).items():
-            items[portfolio_id] += count
-        for ret_id, count in section.answered_counts(returns=started).items():
-            answered[ret_id] += count
-    missing = {ret.pk: items[ret.portfolio_id] - answered[ret.pk] for ret in started}
+    items = sections.item_counts(portfolios=portfolios, year=quarter.year)
+    answered = sections.answered_counts(returns=started)
+    missing = {ret.pk: items.get(ret.portfolio_id, 0) - answered.get(ret.pk, 0) for ret in started}
     extended = extended_deadlines(quarter)
     reminded = dict(
         Reminder.objects.filter(quarter=quarter, email__sent_at__isnull=False)
@@ -227,10 +219,10 @@ def quarter_overview(*, user: User, quarter: Quarter, today: date) -> Overview:
     rows = []
     for portfolio in portfolios:
         ret = returns.get(portfolio.pk)
-        if ret is None and not items[portfolio.pk]:
+        if ret is None and not items.get(portfolio.pk):
             continue
         deadlines = extended.get(portfolio.pk, standard)
-        total = items[portfolio.pk]
+        total = items.get(portfolio.pk, 0)
         done = max(0, total - missing[ret.pk]) if ret else 0
         rows.append(
             OverviewRow(

@@ -149,8 +149,7 @@ def _expected_returns(
     with_items: dict[int, set[int]] = defaultdict(set)
     years = {firing.quarter.year_id: firing.quarter.year for firing in firings}
     for year_id, year in years.items():
-        for section in sections:
-            with_items[year_id] |= set(section.item_counts(portfolios=portfolios, year=year))
+        with_items[year_id] |= set(sections.item_counts(portfolios=portfolios, year=year))
     expected: dict[int, list[int]] = {}
     for firing in firings:
         quarter = firing.quarter
