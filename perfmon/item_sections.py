@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import operator
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -620,7 +621,15 @@ def _holds(condition: Q, record: Any, *, item: Any, item_field: str) -> bool:
 def _fields_of(record: models.Model | None) -> tuple[Any, ...] | None:
     if record is None:
         return None
-    return tuple(getattr(record, f.attname) for f in record._meta.concrete_fields)
+    values: tuple[Any, ...] = _field_getter(type(record))(record)
+    return values
+
+
+@functools.cache
+def _field_getter(model: type[models.Model]) -> Callable[[models.Model], tuple[Any, ...]]:
+    """Reads every concrete field of a `model` row at once (a page of rows reads
+    hundreds)."""
+    return operator.attrgetter(*(f.attname for f in model._meta.concrete_fields))
 
 
 def _code_digest() -> str:
