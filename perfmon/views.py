@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
@@ -70,7 +71,8 @@ def _render_return(
     status: int = 200,
 ) -> HttpResponse:
     ret = access.ret
-    events = list(ret.events.select_related("user", "on_behalf_of")) if ret.pk else []
+    trail = _trail(request, ret)
+    events = trail.events
     errors = [error for form in forms for error in form.error_list()]
     for form in forms:
         form.show_missing(missing)
@@ -84,8 +86,9 @@ def _render_return(
         "clashes": clashes,
         "merged": merged,
         "events": events,
-        "last_returned": _last(events, ReturnEvent.Action.RETURNED),
-        "last_reopened": _last(events, ReturnEvent.Action.REOPENED),
+        "trail": trail,
+        "last_returned": _last(ret, events, ReturnEvent.Action.RETURNED),
+        "last_reopened": _last(ret, events, ReturnEvent.Action.REOPENED),
         "decision": decision or DecisionForm(initial={"seen": events[-1].pk if events else 0}),
         "reopen": reopen or ReopenForm(),
         "deadlines": steering.deadlines_of(ret.portfolio_id, ret.quarter),
@@ -113,9 +116,42 @@ def _render_return(
     return render(request, "perfmon/return.html", context, status=status)
 
 
-def _last(events: Sequence[ReturnEvent], action: str) -> ReturnEvent | None:
+TRAIL_SHOWN = 10  # the latest steps a return page lists; ?trail=all lists every one
+
+
+@dataclass(frozen=True)
+class Trail:
+    events: list[ReturnEvent]  # oldest first
+    total: int  # steps in all
+
+    @property
+    def cut(self) -> bool:
+        return len(self.events) < self.total
+
+
+def _trail(request: HttpRequest, ret: Return) -> Trail:
+    """The return's latest steps (all of them with ?trail=all): a return saved all day on
+    deadline day keeps a page that loads as fast as in the morning."""
+    if ret.pk is None:
+        return Trail(events=[], total=0)
+    latest = ret.events.select_related("user", "on_behalf_of").order_by("-at", "-pk")
+    if request.GET.get("trail") == "all":
+        events = list(latest)
+        return Trail(events=events[::-1], total=len(events))
+    events = list(latest[:TRAIL_SHOWN])
+    total = ret.events.count() if len(events) == TRAIL_SHOWN else len(events)
+    return Trail(events=events[::-1], total=total)
+
+
+def _last(ret: Return, events: Sequence[ReturnEvent], action: str) -> ReturnEvent | None:
+    """The latest step of this kind: from the steps shown, else (older) looked up, for
+    the return's banner."""
     found = [event for event in events if event.action == action]
-    return found[-1] if found else None
+    if found:
+        return found[-1]
+    if ret.state not in {Return.State.RETURNED, Return.State.REOPENED} or ret.pk is None:
+        return None  # only the returned and reopened banners use it
+    return ret.events.filter(action=action).select_related("user").order_by("-at", "-pk").first()
 
 
 def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int) -> HttpResponse:
