@@ -138,22 +138,12 @@ def _load_standing(user: User, today: date) -> Standing:
     ):
         roles.setdefault(portfolio_id, set()).add(role)
     covering: dict[int, int] = {}
-    cover = list(
-        Deputy.objects.covering(today)
-        .filter(deputy=user)
+    for portfolio_id, director_id in (
+        covering_deputies(user, today=today)
         .order_by("starts_on", "pk")
         .values_list("portfolio_id", "director_id")
-    )
-    if cover:  # most people cover for nobody: one small query, and no second
-        directing = set(
-            PortfolioRole.objects.filter(
-                user_id__in={director_id for _, director_id in cover},
-                role=PortfolioRole.Role.DIRECTOR,
-            ).values_list("portfolio_id", "user_id")
-        )
-        for portfolio_id, director_id in cover:
-            if (portfolio_id, director_id) in directing:  # still directs the portfolio
-                covering.setdefault(portfolio_id, director_id)
+    ):
+        covering.setdefault(portfolio_id, director_id)  # the earliest cover in force
     return Standing(
         roles={pk: frozenset(found) for pk, found in roles.items()},
         covering=covering,
@@ -182,10 +172,10 @@ def roles_on(user: User, portfolio: Portfolio) -> frozenset[str]:
     return standing_of(user).on(portfolio.pk)
 
 
-def covering_deputies(user: User) -> QuerySet[Deputy]:
+def covering_deputies(user: User, *, today: date | None = None) -> QuerySet[Deputy]:
     """`user`'s cover for absent directors in force today, for directors who still direct
     the portfolio."""
-    return Deputy.objects.covering(timezone.localdate()).filter(
+    return Deputy.objects.covering(today or timezone.localdate()).filter(
         deputy=user,
         director__portfolio_roles__portfolio=F("portfolio"),
         director__portfolio_roles__role=PortfolioRole.Role.DIRECTOR,

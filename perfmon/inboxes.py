@@ -65,7 +65,7 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
     keys = {(ret.portfolio, ret.quarter) for ret in returns}
     if current:
         keys |= {(portfolio, current) for portfolio in portfolios}
-    answered = _answered_counts(returns)
+    answered = sections.answered_counts(returns=returns)
     totals = _totals(keys)
     rows = []
     for portfolio, quarter in keys:
@@ -79,10 +79,6 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
         key=lambda row: (-row.quarter.year.start_year, -row.quarter.number, row.portfolio.name)
     )
     return rows
-
-
-def _answered_counts(returns: list[Return]) -> dict[int, int]:
-    return sections.answered_counts(returns=returns)
 
 
 def _totals(keys: set[tuple[Portfolio, Quarter]]) -> dict[tuple[int, int], int]:

@@ -183,9 +183,9 @@ class SectionRegistry:
 
 def _added_up(queries: list[QuerySet[Any]]) -> dict[int, int]:
     """The (key, count) rows of `queries`, read with one UNION ALL, added up by key."""
-    totals: dict[int, int] = defaultdict(int)
     if not queries:
-        return totals
+        return {}
+    totals: dict[int, int] = defaultdict(int)
     first, *rest = queries
     for key, count in first.union(*rest, all=True) if rest else first:
         totals[key] += count

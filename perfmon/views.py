@@ -149,8 +149,8 @@ def _last(ret: Return, events: Sequence[ReturnEvent], action: str) -> ReturnEven
     found = [event for event in events if event.action == action]
     if found:
         return found[-1]
-    if ret.state not in {Return.State.RETURNED, Return.State.REOPENED} or ret.pk is None:
-        return None  # only the returned and reopened banners use it
+    if ret.pk is None or ret.state != action:
+        return None  # only the banner of a returned (or reopened) return shows it
     return ret.events.filter(action=action).select_related("user").order_by("-at", "-pk").first()
 
 
