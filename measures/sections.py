@@ -69,7 +69,7 @@ class MeasureSection(ItemSection):
     missing_problem = "Enter the actual, or say why there is none"
     missing_field = "actual"
 
-    def load_items(self, ret: Return) -> list[Any]:
+    def load_items(self, ret: Return, *, only: Collection[int] | None = None) -> list[Any]:
         # The rows show no theme, and each measure's target for the quarter.
         number = ret.quarter.number
         own = QuarterTarget.objects.filter(measure=OuterRef("pk"), quarter_number=number)
@@ -78,6 +78,8 @@ class MeasureSection(ItemSection):
             .annotate(quarter_target=Subquery(own.values("value")[:1]))
             .order_by("reference")
         )
+        if only is not None:
+            measures = measures.filter(pk__in=list(only))
         for measure in measures:
             target = measure.quarter_target
             measure.own_targets = {} if target is None else {number: target}

@@ -12,8 +12,10 @@ server) is never stale for long.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable, Hashable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
@@ -100,3 +102,56 @@ def forget_all() -> None:
     cache.delete_many([value.key for value in _ALL])
     for per_key in _PER_KEY:
         per_key.new_generation()
+
+
+class Immutable:
+    """Text kept under keys that name their content (a hash of everything it was made
+    from), so a key's value never changes: the shared cache holds it for every process,
+    and each process keeps the most recently used in its own memory as well, up to
+    `max_chars`, which saves reading them back over the network again and again.
+
+    Nothing here is ever stale, so nothing need be forgotten: a change makes a new key."""
+
+    def __init__(self, *, max_chars: int, timeout: int):
+        self.max_chars = max_chars
+        self.timeout = timeout
+        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()  # a threaded server shares one process's memory
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        wanted: list[str] = []
+        with self._lock:
+            for key in keys:
+                text = self._kept.get(key)
+                if text is None:
+                    wanted.append(key)
+                else:
+                    self._kept.move_to_end(key)
+                    found[key] = text
+        if wanted:
+            shared = cache.get_many(wanted)
+            self._keep(shared)
+            found.update(shared)
+        return found
+
+    def set_many(self, values: Mapping[str, str]) -> None:
+        cache.set_many(dict(values), timeout=self.timeout)
+        self._keep(values)
+
+    def clear_local(self) -> None:
+        with self._lock:
+            self._kept.clear()
+            self._chars = 0
+
+    def _keep(self, values: Mapping[str, str]) -> None:
+        with self._lock:
+            for key, text in values.items():
+                if key in self._kept:
+                    continue
+                self._kept[key] = text
+                self._chars += len(text)
+            while self._chars > self.max_chars and self._kept:
+                _, dropped = self._kept.popitem(last=False)
+                self._chars -= len(dropped)

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import operator
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,13 +21,13 @@ from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q
 from django.forms.utils import ErrorDict
 from django.template.loader import render_to_string
 from markupsafe import Markup
 
+from perfmon.cached import Immutable
 from perfmon.merge import RowEdit, save_section
 from perfmon.models import Portfolio, ReportingYear, Return, User
 from perfmon.models.items import Item, ItemUpdate
@@ -98,11 +98,22 @@ class Row:
     untouched: bool = False
     # Why the return could not be submitted, shown on the row's empty field.
     missing: str = ""
+    # What the row shows as stored (its initial values and fields), for its `shown` digest;
+    # None when a save must write the row even if it comes back as shown.
+    shown_as: tuple[Mapping[str, Any], Mapping[str, forms.Field]] | None = None
 
     @cached_property
     def form(self) -> RowForm[Any, Any]:
         """The row's form, made when first needed: a save makes none for untouched rows."""
         return self.make_form()
+
+    @property
+    def shown(self) -> str:
+        """The digest of what the row shows as stored, which its page posts back in a
+        hidden `<prefix>-shown` field (see ItemSection.changed_rows), or ""."""
+        if self.shown_as is None:
+            return ""
+        return _shown_digest(_shown_values(*self.shown_as))
 
 
 @dataclass
@@ -114,6 +125,27 @@ class ItemSectionForm(SectionForm):
     rows: list[Row] = field(default_factory=list)
     context: Mapping[str, Any] = field(default_factory=dict)  # the section's form_kwargs
     digest: str = ""  # of what every row of the section shows alike (see build_rows)
+    # A posted form holds only the rows the save looks at (see ItemSection.build_rows).
+    partial: bool = False
+
+    def for_display(self) -> ItemSectionForm:
+        """This form with every row of the section, to show the page again: the rows
+        that were posted as they are, the others as stored."""
+        if not self.partial:
+            return self
+        rows, context, digest = self.section.build_rows(self.ret, None, editable=self.editable)
+        sent = {row.item.pk: row for row in self.rows}
+        for row in rows:
+            row.untouched = True  # posted back as shown, or not posted at all
+        return ItemSectionForm(
+            section=self.section,
+            ret=self.ret,
+            editable=self.editable,
+            data=self.data,
+            rows=[sent.get(row.item.pk, row) for row in rows],
+            context=context,
+            digest=digest,
+        )
 
     def rows_html(self) -> list[Markup]:
         """Each row's markup. A row as stored (no posted values, no clash) is kept in the
@@ -122,7 +154,7 @@ class ItemSectionForm(SectionForm):
         if self.data is not None:
             return [self._row_html(row) for row in self.rows]
         keys = {row.item.pk: self.section.row_key(row, self.digest) for row in self.rows}
-        kept = cache.get_many(list(keys.values()))
+        kept = ROWS.get_many(keys.values())
         made: dict[str, str] = {}
         html = []
         for row in self.rows:
@@ -135,7 +167,7 @@ class ItemSectionForm(SectionForm):
             else:
                 html.append(Markup(kept[key]))  # rendered, and escaped, by Jinja2
         if made:
-            cache.set_many(made, timeout=ROW_CACHE_SECONDS)
+            ROWS.set_many(made)
         return html
 
     def show_missing(self, missing: Sequence[Missing]) -> None:
@@ -262,9 +294,11 @@ class ItemSection(ReturnSection):
     def items(self, *, portfolio: Portfolio, year: ReportingYear) -> models.QuerySet[Any]:
         return self.item_model.objects.for_portfolio_year(portfolio, year).order_by("reference")
 
-    def load_items(self, ret: Return) -> list[Any]:
-        """The items of `ret`'s rows, with what the rows show of them."""
-        return list(self.items(portfolio=ret.portfolio, year=ret.quarter.year))
+    def load_items(self, ret: Return, *, only: Collection[int] | None = None) -> list[Any]:
+        """The items of `ret`'s rows (those of `only`, ids, if given), with what the rows
+        show of them."""
+        items = self.items(portfolio=ret.portfolio, year=ret.quarter.year)
+        return list(items if only is None else items.filter(pk__in=list(only)))
 
     def item_label(self, item: Any) -> str:
         return f"{item.reference} {item.description}"
@@ -396,7 +430,7 @@ class ItemSection(ReturnSection):
             **{f"{self.item_field}__in": list(continued)},
         )
         if ret.pk is not None:
-            wanted |= Q(ret_id=ret.pk)
+            wanted |= Q(ret_id=ret.pk, **{f"{self.item_field}__in": [item.pk for item in items]})
         stored: dict[int, Any] = {}
         previous: dict[int, Any] = {}
         for update in self.update_model.objects.filter(wanted):
@@ -405,6 +439,52 @@ class ItemSection(ReturnSection):
             else:
                 previous[continued[update.item_id]] = update
         return stored, previous
+
+    def posted_rows(self, data: Mapping[str, Any]) -> dict[int, str]:
+        """The items whose fields were posted, as {item id: form prefix}."""
+        found: dict[int, str] = {}
+        prefix = self.prefix
+        for key in data:
+            if key[:1] != prefix[:1] or not key.startswith(prefix):
+                continue
+            head, sep, _ = key.partition("-")
+            number = head[len(prefix) :]
+            if sep and number.isdigit() and str(int(number)) == number:
+                found[int(number)] = head
+        return found
+
+    def changed_rows(
+        self,
+        ret: Return,
+        data: Mapping[str, Any],
+        posted: Mapping[int, str],
+        *,
+        fields: Mapping[str, forms.Field],
+    ) -> list[int]:
+        """The posted items a save must look at: all but those posted back exactly as the
+        page showed them (the row's `-shown` digest of its values matches what was posted)
+        at the version still stored. Someone else's save since the page was loaded brings
+        a row back in, so the merge can say what they changed. A wrong digest only makes
+        a row be looked at."""
+        as_shown: dict[int, int] = {}
+        for pk, head in posted.items():
+            shown = data.get(f"{head}-shown")
+            version = data.get(f"{head}-version") or ""
+            if (
+                shown
+                and version.isdigit()
+                and shown == _shown_digest(_posted_values(data, head, fields))
+            ):
+                as_shown[pk] = int(version)
+        if as_shown and ret.pk is not None:
+            stored = dict(
+                self.update_model.objects.filter(
+                    ret=ret, **{f"{self.item_field}__in": list(as_shown)}
+                ).values_list(self.item_field, "version")
+            )
+        else:
+            stored = {}
+        return [pk for pk in posted if pk not in as_shown or stored.get(pk, 0) != as_shown[pk]]
 
     def build_rows(
         self,
@@ -417,23 +497,38 @@ class ItemSection(ReturnSection):
         """A row form for each item, the form_kwargs they were made with, and a digest of
         what all the rows show alike (the fields' labels and choices, the kwargs); unbound
         forms show what is stored, with `keep`'s values (by item id) in place of it."""
-        items = self.load_items(ret)
-        if not items:  # nothing to show: no forms, so nothing else to load
-            return [], {}, ""
-        stored, previous = self.stored_and_previous(ret, items)
+        # A save loads only the rows it may change: those posted otherwise than the page
+        # showed them, or saved by someone else since (see changed_rows).
+        posted = self.posted_rows(data) if data is not None and keep is None else None
+        items: list[Any] = []
+        if posted is None:
+            items = self.load_items(ret)
+            if not items:  # nothing to show: no forms, so nothing else to load
+                return [], {}, ""
+        elif not posted:
+            return [], {}, ""  # nothing of this section was posted: nothing to save
         extra = self.form_kwargs(ret)
         fields = copy.deepcopy(self.row_form.base_fields)
         self.prepare_fields(fields, ret=ret, **extra)
         if not editable:
             for form_field in fields.values():
                 form_field.disabled = True
+        if posted is not None:
+            assert data is not None
+            changed = self.changed_rows(ret, data, posted, fields=fields)
+            items = self.load_items(ret, only=changed) if changed else []
+        stored, previous = self.stored_and_previous(ret, items) if items else ({}, {})
         rows = []
         for item in items:
             update = stored.get(item.pk)
             initial = self.values_of(update, item=item)
+            carried = False
             if update is None:
-                initial.update(self.initial_from_previous(previous.get(item.pk)))
-            initial.update((keep or {}).get(item.pk, {}))
+                from_previous = self.initial_from_previous(previous.get(item.pk))
+                carried = any(from_previous.get(name) for name in self.value_fields)
+                initial.update(from_previous)
+            kept = (keep or {}).get(item.pk, {})
+            initial.update(kept)
             initial = {name: self.shown_initial(name, v, item=item) for name, v in initial.items()}
             initial["version"] = update.version if update else 0
             prefix = f"{self.prefix}{item.pk}"
@@ -460,6 +555,9 @@ class ItemSection(ReturnSection):
                     ),
                     anchor=prefix,
                     untouched=untouched,
+                    # What carries over from last quarter, or a value kept from a clash,
+                    # is saved with the row even when posted back as shown: no digest.
+                    shown_as=None if carried or kept else (initial, fields),
                 )
             )
         digest = repr(
@@ -547,6 +645,7 @@ class ItemSection(ReturnSection):
             rows=rows,
             context=context,
             digest=digest,
+            partial=data is not None,
         )
 
     def missing(self, *, ret: Return) -> list[Missing]:
@@ -585,7 +684,9 @@ class ItemSection(ReturnSection):
         )
 
 
-ROW_CACHE_SECONDS = 24 * 60 * 60
+# Rows' markup, by a hash of everything each shows: in the shared cache for a day, and the
+# latest 32 million characters (some 10,000 rows) in each process's memory too.
+ROWS = Immutable(max_chars=32_000_000, timeout=24 * 60 * 60)
 _CODE = [
     Path(__file__).parent / "item_sections.py",
     Path(__file__).parent / "jinja2.py",
@@ -654,3 +755,36 @@ def _digest_of_code() -> str:
     for path in files:
         hashed.update(path.read_bytes())
     return hashed.hexdigest()
+
+
+def _shown_values(initial: Mapping[str, Any], fields: Mapping[str, forms.Field]) -> list[str]:
+    """A row's fields as its page shows them, the way _posted_as_shown compares them."""
+    values = []
+    for name, form_field in fields.items():
+        value = initial.get(name)
+        if isinstance(form_field.widget, forms.CheckboxInput):
+            values.append("1" if value else "0")
+        else:
+            values.append(("" if value is None else str(value)).replace("\r\n", "\n"))
+    return values
+
+
+def _posted_values(
+    data: Mapping[str, Any], head: str, fields: Mapping[str, forms.Field]
+) -> list[str]:
+    """A row's fields as posted, in the form of _shown_values."""
+    values = []
+    for name, form_field in fields.items():
+        key = f"{head}-{name}"
+        if isinstance(form_field.widget, forms.CheckboxInput):
+            values.append("1" if key in data else "0")
+        else:
+            values.append((data.get(key) or "").replace("\r\n", "\n"))
+    return values
+
+
+def _shown_digest(values: Sequence[str]) -> str:
+    """The digest a row's page carries of what it showed (a `-shown` hidden input): a
+    save compares it with what was posted to skip the rows nobody touched, without
+    loading them."""
+    return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).hexdigest()

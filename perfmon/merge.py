@@ -111,8 +111,27 @@ def save_section(
         # Only the fields this save wrote: each one more is a CASE over every row.
         fields = [name for name in section.value_fields if name in written]
         fields += [*section.derived_fields, "version", "updated_by", "updated_at"]
-        bulk_update_with_history(updated, section.update_model, fields=fields, default_user=user)
+        _update_with_history(updated, section.update_model, fields=fields, user=user)
     return result
+
+
+# Django's bulk_update writes every field as a CASE over every row, which costs more to
+# build than it saves below this many rows (a typical save changes a handful).
+ROW_BY_ROW_BELOW = 10
+
+
+def _update_with_history(
+    updates: Sequence[ItemUpdate], model: type[ItemUpdate], *, fields: list[str], user: User
+) -> None:
+    """Write `fields` of `updates` and a history record of each, in the caller's
+    transaction: row by row when there are few, else in bulk."""
+    if len(updates) >= ROW_BY_ROW_BELOW:
+        bulk_update_with_history(updates, model, fields=fields, default_user=user)
+        return
+    rows = model._default_manager
+    for update in updates:
+        rows.filter(pk=update.pk).update(**{name: getattr(update, name) for name in fields})
+    model.history.bulk_history_create(updates, update=True, default_user=user)
 
 
 def _loaded(

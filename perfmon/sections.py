@@ -120,6 +120,11 @@ class SectionForm(ABC):
     def show_missing(self, missing: Sequence[Missing]) -> None:
         """Show, on each empty field, what stops the return being submitted."""
 
+    def for_display(self) -> SectionForm:
+        """This form as the page shows it again after a save (a posted form may hold
+        only what the save needed)."""
+        return self
+
     @property
     def template_name(self) -> str:
         return self.section.template_name

@@ -138,6 +138,12 @@ def _move(
         changes=changes,
         on_behalf_of=on_behalf_of,
     )
+    if to == ret.state:
+        # A save: the step on the trail and the items' own history say what changed; the
+        # return's history keeps its moves from state to state.
+        ret.updated_at = event.at
+        Return.objects.filter(pk=ret.pk).update(updated_at=event.at)
+        return event
     ret.state = to
     ret.updated_at = event.at
     ret._history_user = user

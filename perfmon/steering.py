@@ -395,7 +395,7 @@ class Waiting:
 
 def waiting_for(user: User, *, today: date) -> Waiting:
     overview = None
-    if user.is_performance_team:
+    if standing_of(user).team:
         quarter = Quarter.objects.being_reported(today).select_related("year").first()
         if quarter is not None:
             overview = quarter_overview(user=user, quarter=quarter, today=today)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from lxml.html import HtmlElement, document_fromstring
+from lxml import etree
 
 # Inputs that never go into a form's data unless they are the button pressed.
 _BUTTON_TYPES = {"submit", "image", "button", "reset"}
@@ -91,11 +92,40 @@ class Form:
         return pairs
 
 
-@dataclass
 class Page:
-    forms: list[Form]
-    banners: list[tuple[bool, str]]  # (a success banner?, its text), the flash messages
-    error_titles: list[str]  # the error summaries' titles
+    """A parsed page: its forms, and (read when asked) its flash messages and error
+    summaries."""
+
+    def __init__(self, root: etree._Element):
+        self._root = root
+        self.forms = [
+            Form(
+                action=form.get("action") or "",
+                method=(form.get("method") or "get").lower(),
+                controls=[_control(e) for e in form.iter("input", "select", "textarea", "button")],
+            )
+            for form in root.iter("form")
+        ]
+
+    @cached_property
+    def banners(self) -> list[tuple[bool, str]]:
+        """(a success banner?, its text), the flash messages."""
+        return [
+            (
+                "govuk-notification-banner--success" in (banner.get("class") or "").split(),
+                _text(heading),
+            )
+            for banner in self._root.xpath(f"//div[{_has_class('govuk-notification-banner')}]")
+            for heading in banner.xpath(f".//p[{_has_class('govuk-notification-banner__heading')}]")
+        ]
+
+    @cached_property
+    def error_titles(self) -> list[str]:
+        """The error summaries' titles."""
+        return [
+            _text(title)
+            for title in self._root.xpath(f"//h2[{_has_class('govuk-error-summary__title')}]")
+        ]
 
     def form_posting_to(self, path: str) -> Form | None:
         """The POST form whose action is `path` (an empty action posts to the page)."""
@@ -110,30 +140,32 @@ def _has_class(name: str) -> str:
     return f'contains(concat(" ", normalize-space(@class), " "), " {name} ")'
 
 
-def _text(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
+def _text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
 
 
-def _control(element: HtmlElement) -> Control:
+def _control(element: etree._Element) -> Control:
     tag = element.tag
+    attrib = dict(element.attrib)  # one copy out of libxml2, then plain lookups
     control = Control(
         tag=tag,
-        name=element.get("name") or "",
-        type=(element.get("type") or ("submit" if tag == "button" else "")).lower(),
-        value=element.get("value") or "",
-        checked="checked" in element.attrib,
-        disabled="disabled" in element.attrib,
+        name=attrib.get("name") or "",
+        type=(attrib.get("type") or ("submit" if tag == "button" else "")).lower(),
+        value=attrib.get("value") or "",
+        checked="checked" in attrib,
+        disabled="disabled" in attrib,
     )
     if tag == "select":
-        control.options = [
-            Option(
-                # An option without a value attribute sends its text.
-                value=option.get("value") if "value" in option.attrib else _text(option),
-                label=option.text_content(),
-                selected="selected" in option.attrib,
+        options = []
+        for option in element.iter("option"):
+            label = "".join(option.itertext())
+            value = option.get("value")
+            # An option without a value attribute sends its text.
+            chosen = "selected" in option.attrib
+            options.append(
+                Option(" ".join(label.split()) if value is None else value, label, chosen)
             )
-            for option in element.iter("option")
-        ]
+        control.options = options
     elif tag == "textarea":
         # Browsers drop the newline that follows <textarea>, as Django's widget expects.
         text = element.text or ""
@@ -141,36 +173,22 @@ def _control(element: HtmlElement) -> Control:
     return control
 
 
-def parse_page(html: str, *, until: str | None = None) -> Page:
+_PARSER = etree.HTMLParser(collect_ids=False)
+
+
+def parse_page(html: bytes, *, until: str | None = None) -> Page:
     """The page's forms, flash messages and error summaries; with `until` (a tag name),
     only what comes before that tag's first appearance (the load test reads the
     messages at the top of a long page this way, at a fraction of the cost).
 
-    lxml's parser (libxml2, in C) reads a 150-item return page in a few milliseconds;
-    the standard library's took about 60 ms, and the Locust process that parses every
-    page shares the machine with the server it measures.
+    lxml's parser (libxml2, in C) reads a 150-item return page in a few milliseconds,
+    from the response's bytes as they came (decoding them first, then having lxml
+    encode them again, costs as much again); the standard library's took about 60 ms,
+    and the Locust process that parses every page shares the machine with the server it
+    measures.
     """
     if until is not None:
-        cut = re.search(rf"<{until}[\s>]", html)
+        cut = re.search(rb"<" + until.encode() + rb"[\s>]", html)
         html = html[: cut.start()] if cut else html
-    root = document_fromstring(html or "<html></html>")
-    forms = [
-        Form(
-            action=form.get("action") or "",
-            method=(form.get("method") or "get").lower(),
-            controls=[_control(e) for e in form.iter("input", "select", "textarea", "button")],
-        )
-        for form in root.iter("form")
-    ]
-    banners = [
-        (
-            "govuk-notification-banner--success" in (banner.get("class") or "").split(),
-            _text(heading),
-        )
-        for banner in root.xpath(f"//div[{_has_class('govuk-notification-banner')}]")
-        for heading in banner.xpath(f".//p[{_has_class('govuk-notification-banner__heading')}]")
-    ]
-    error_titles = [
-        _text(title) for title in root.xpath(f"//h2[{_has_class('govuk-error-summary__title')}]")
-    ]
-    return Page(forms=forms, banners=banners, error_titles=error_titles)
+    root = etree.fromstring(html, _PARSER) if html.strip() else None
+    return Page(root if root is not None else etree.fromstring(b"<html></html>", _PARSER))

@@ -184,7 +184,7 @@ class PerfmonUser(FastHttpUser):
 
     def load(self, step: str, url: str, *, until: str | None = None) -> Page | None:
         response, record = self.call(step, "GET", url)
-        return parse_page(response.text, until=until) if record.status == 200 else None
+        return parse_page(response.content, until=until) if record.status == 200 else None
 
     def think(self) -> None:
         gevent.sleep(self.rng.uniform(*plan().config.think))
@@ -212,7 +212,7 @@ class PerfmonUser(FastHttpUser):
         response, record = self.call(step, "POST", url, body)
         if record.status == 302:
             return record, self.load(page_step, response.headers["location"], until=HEADING)
-        return record, parse_page(response.text) if record.status in {200, 400, 409} else None
+        return record, parse_page(response.content) if record.status in {200, 400, 409} else None
 
     @task
     def script(self) -> None:
@@ -306,7 +306,7 @@ class OfficerUser(PerfmonUser):
                     self.confirmed(keys)
                     self.submit_checked(response.headers["location"])
                     return
-                page = parse_page(response.text) if record.status in {200, 400, 409} else None
+                page = parse_page(response.content) if record.status in {200, 400, 409} else None
             else:
                 record, page = self.post_and_follow(
                     step, self.return_url, body, page_step="return page"
