@@ -72,7 +72,9 @@ class MeasureSection(ItemSection):
     def load_items(self, ret: Return, *, only: Collection[int] | None = None) -> list[Any]:
         # The rows show no theme, and each measure's target for the quarter.
         number = ret.quarter.number
-        own = QuarterTarget.objects.filter(measure=OuterRef("pk"), quarter_number=number)
+        # One target per measure and quarter: no ordering (its Meta ordering joins three
+        # tables in every row's subquery).
+        own = QuarterTarget.objects.filter(measure=OuterRef("pk"), quarter_number=number).order_by()
         measures = (
             Measure.objects.filter(portfolio_id=ret.portfolio_id, year_id=ret.quarter.year_id)
             .annotate(quarter_target=Subquery(own.values("value")[:1]))

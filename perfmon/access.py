@@ -232,6 +232,7 @@ def get_return_for_user(
         .filter(
             portfolio_id=portfolio_id, quarter__year__start_year=start_year, quarter__number=number
         )
+        .order_by()  # one at most (unique); Return's Meta ordering would sort by three joins
         .first()
     )
     if ret is None:
