@@ -153,7 +153,7 @@ def _trail(request: HttpRequest, ret: Return) -> Trail:
         return Trail(events=events[::-1], total=len(events))
     # The count of every step comes with the latest ones, in the same query.
     events = list(latest.annotate(steps=Window(Count("pk")))[:TRAIL_SHOWN])
-    total = events[0].steps if events else 0
+    total = cast(Any, events[0]).steps if events else 0  # the annotation
     return Trail(events=events[::-1], total=total)
 
 

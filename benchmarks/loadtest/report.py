@@ -75,7 +75,12 @@ def problems(config: LoadTestConfig, results: dict[str, Any], verdict: dict[str,
 
 
 def print_report(
-    config: LoadTestConfig, results: dict[str, Any], verdict: dict[str, Any], *, server_log: Path
+    config: LoadTestConfig,
+    results: dict[str, Any],
+    verdict: dict[str, Any],
+    *,
+    server_log: Path,
+    cpu_use: dict[str, Any] | None = None,
 ) -> int:
     """Print the table and what was missed; return the exit status (1: a target missed)."""
     rows = step_rows(results["records"])
@@ -89,6 +94,15 @@ def print_report(
         f" ({os.cpu_count()} CPUs shared by gunicorn, PostgreSQL and Locust; Locust used "
         f"{results['client_cpu_seconds']:.0f} s of CPU)"
     )
+    if cpu_use is not None and duration > 0:
+        used = cpu_use["used"]
+        per_request = used["gunicorn"] / len(measured) * 1000 if measured else 0.0
+        print(
+            f"CPU in those {duration:.1f} s: gunicorn {used['gunicorn']:.1f} s "
+            f"({per_request:.0f} ms a request), Locust {used['Locust']:.1f} s, PostgreSQL "
+            f"{used['PostgreSQL']:.1f} s; the machine's {os.cpu_count()} CPUs "
+            f"{cpu_use['machine'] / (duration * (os.cpu_count() or 1)):.0%} busy"
+        )
     print(
         f"Returns: {len(results['submitted'])} submitted, {len(results['approved'])} approved "
         f"by their directors; stored states: {verdict['states']}"

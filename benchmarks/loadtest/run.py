@@ -36,6 +36,7 @@ import psycopg
 import redis
 from psycopg import sql
 
+from benchmarks.loadtest import cpu
 from benchmarks.loadtest.config import LoadTestConfig
 from benchmarks.loadtest.report import print_report
 
@@ -187,16 +188,34 @@ def swarm_the_site(config: LoadTestConfig, workdir: Path, env: dict[str, str]) -
     host = f"http://127.0.0.1:{port}"
     log = workdir / "gunicorn.log"
     server = start_gunicorn(config, env, port, log)
+    sampler: cpu.Sampler | None = None
     try:
         wait_until_up(server, f"{host}/sign-in/")
         print(f"- gunicorn up at {host} with {config.workers} workers (log: {log})", flush=True)
         swarm = [sys.executable, "-m", "benchmarks.loadtest.swarm", host]
         swarm += [str(workdir / "manifest.json"), str(workdir / "results.json")]
-        subprocess.run(swarm, cwd=ROOT, env={**os.environ}, check=True)
+        locust = subprocess.Popen(swarm, cwd=ROOT, env={**os.environ})
+        sampler = cpu.Sampler(
+            {
+                "gunicorn": lambda fields: fields[4] == str(server.pid),
+                "Locust": lambda fields: fields[0] == str(locust.pid),
+                "PostgreSQL": lambda fields: fields[1].startswith("postgres"),
+            }
+        )
+        sampler.start()
+        if locust.wait() != 0:
+            raise subprocess.CalledProcessError(locust.returncode, swarm)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
+        if sampler is not None:
+            sampler.stop()
         stop_gunicorn(server)
         print("- gunicorn stopped", flush=True)
+    results = json.loads((workdir / "results.json").read_text())
+    window = sampler.between(results["started_at"], results["ended_at"]) if sampler else None
+    if window is not None:
+        used, machine = window
+        (workdir / "cpu.json").write_text(json.dumps({"used": used, "machine": machine}))
     # gunicorn's processes are counted once they have ended (their sign-ins included).
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     machine_after = busy_cpu_seconds()
@@ -215,11 +234,13 @@ def check_and_report(config: LoadTestConfig, workdir: Path, env: dict[str, str])
         + [str(verdict)],
         env,
     )
+    usage = workdir / "cpu.json"
     return print_report(
         config,
         json.loads(results.read_text()),
         json.loads(verdict.read_text()),
         server_log=workdir / "gunicorn.log",
+        cpu_use=json.loads(usage.read_text()) if usage.exists() else None,
     )
 
 

@@ -33,6 +33,10 @@ def results_of(plan: Plan, *, finished: bool) -> dict[str, Any]:
         "users": plan.users,
         "started": started,
         "ended": ended,
+        # The same moments on the machine's monotonic clock, for the orchestrator's CPU
+        # samples (time.perf_counter is CLOCK_MONOTONIC on Linux).
+        "started_at": plan.started or plan.created,
+        "ended_at": plan.finished or plan.created,
         "records": [[r.step, r.ms, r.outcome, r.status, r.at] for r in plan.records],
         "saved": plan.saved,
         "uncertain": plan.uncertain,
