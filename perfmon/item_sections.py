@@ -91,7 +91,7 @@ class Row:
     item: Any
     stored: Any  # this return's update, or None
     previous: Any  # last quarter's update, or None
-    make_form: Callable[[], RowForm[Any, Any]]
+    make_form: Callable[..., RowForm[Any, Any]]
     clashes: list[Clash] = field(default_factory=list)
     anchor: str = ""
     # Posted back exactly as the page showed what is stored: nothing to validate or write.
@@ -100,20 +100,65 @@ class Row:
     missing: str = ""
     # What the row shows as stored (its initial values and fields), for its `shown` digest;
     # None when a save must write the row even if it comes back as shown.
-    shown_as: tuple[Mapping[str, Any], Mapping[str, forms.Field]] | None = None
+    shown_as: _Shown | None = None
 
     @cached_property
     def form(self) -> RowForm[Any, Any]:
         """The row's form, made when first needed: a save makes none for untouched rows."""
-        return self.make_form()
+        if self.shown_as is None:
+            return self.make_form()
+        return self.make_form(initial=self.shown_as.initial)
 
     @property
     def shown(self) -> str:
         """The digest of what the row shows as stored, which its page posts back in a
-        hidden `<prefix>-shown` field (see ItemSection.changed_rows), or ""."""
-        if self.shown_as is None:
+        hidden `<prefix>-shown` field (see ItemSection.changed_rows), or "" for a row a
+        save must write even if it comes back as shown."""
+        return "" if self.shown_as is None else self.shown_as.digest
+
+
+class _Shown:
+    """What a row's controls show (its form's initial values), worked out when first
+    asked for."""
+
+    def __init__(
+        self,
+        section: ItemSection,
+        item: Any,
+        stored: Any,
+        previous: Any,
+        kept: Mapping[str, Any],
+        fields: Mapping[str, forms.Field],
+    ):
+        self.section, self.item, self.stored, self.previous = section, item, stored, previous
+        self.kept, self.fields = kept, fields
+
+    @cached_property
+    def _worked_out(self) -> tuple[dict[str, Any], bool]:
+        section, item, stored = self.section, self.item, self.stored
+        initial = section.values_of(stored, item=item)
+        carried = False
+        if stored is None:
+            from_previous = section.initial_from_previous(self.previous)
+            carried = any(from_previous.get(name) for name in section.value_fields)
+            initial.update(from_previous)
+        initial.update(self.kept)
+        initial = {name: section.shown_initial(name, v, item=item) for name, v in initial.items()}
+        initial["version"] = stored.version if stored else 0
+        return initial, carried
+
+    @property
+    def initial(self) -> dict[str, Any]:
+        return self._worked_out[0]
+
+    @property
+    def digest(self) -> str:
+        """ "" when a save must write the row even if it comes back as shown: what
+        carries over from last quarter, or a value kept from a clash."""
+        initial, carried = self._worked_out
+        if carried or self.kept:
             return ""
-        return _shown_digest(_shown_values(*self.shown_as))
+        return _shown_digest(_shown_values(initial, self.fields))
 
 
 @dataclass
@@ -538,43 +583,35 @@ class ItemSection(ReturnSection):
         rows = []
         for item in items:
             update = stored.get(item.pk)
-            initial = self.values_of(update, item=item)
-            carried = False
-            if update is None:
-                from_previous = self.initial_from_previous(previous.get(item.pk))
-                carried = any(from_previous.get(name) for name in self.value_fields)
-                initial.update(from_previous)
+            prior = previous.get(item.pk)
             kept = (keep or {}).get(item.pk, {})
-            initial.update(kept)
-            initial = {name: self.shown_initial(name, v, item=item) for name, v in initial.items()}
-            initial["version"] = update.version if update else 0
             prefix = f"{self.prefix}{item.pk}"
+            # What the row's controls show is worked out only for a row that is drawn or
+            # posted: most rows of a page come from the cache as markup.
+            shown = _Shown(self, item, update, prior, kept, fields)
             untouched = data is not None and self._posted_as_shown(
-                data, prefix=prefix, initial=initial, fields=fields, stored=update
+                data, prefix=prefix, initial=shown.initial, fields=fields, stored=update
             )
             rows.append(
                 Row(
                     item=item,
                     stored=update,
-                    previous=previous.get(item.pk),
+                    previous=prior,
                     # An untouched row's form is unbound: it shows what is stored, which is
                     # what was posted.
                     make_form=functools.partial(
                         self.row_form,
                         None if untouched else data,
                         prefix=prefix,
-                        initial=initial,
                         item=item,
-                        previous=previous.get(item.pk),
+                        previous=prior,
                         stored=update,
                         fields=fields,
                         **extra,
                     ),
                     anchor=prefix,
                     untouched=untouched,
-                    # What carries over from last quarter, or a value kept from a clash,
-                    # is saved with the row even when posted back as shown: no digest.
-                    shown_as=None if carried or kept else (initial, fields),
+                    shown_as=shown,
                 )
             )
         digest = repr(
