@@ -5,9 +5,12 @@ however it was made: the admin, an import, a service (perfmon/cached.py)."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +19,10 @@ from django.utils import timezone
 
 from measures.services import use_council_schemes
 from perfmon.models import Deputy, Portfolio, PortfolioRole, Quarter, User
+from perfmon.redis_cache import SharedClientRedisCache
 from perfmon.services import create_reporting_year, ensure_performance_team_group
 from tests.factories import ActionFactory, MeasureFactory, PortfolioRoleFactory, UserFactory
+from tests.perfmon.conftest import _broker_up
 from tests.perfmon.test_frame_resources import import_through_admin
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +176,22 @@ def test_switching_the_schemes_in_use_shows_on_the_next_return_page(
     shown = client.get(page).content.decode()
     assert ">Strong</option>" in shown and ">On track</option>" not in shown
     assert '<option value="Review">Review</option>' in shown  # the measures' override
+
+
+def test_the_redis_cache_keeps_one_client_and_works_like_djangos() -> None:
+    """The site's Redis cache (perfmon.redis_cache) makes its Redis client once, not for
+    every call, and stores, reads and forgets as Django's does."""
+    if not _broker_up():
+        message = f"Redis is not answering at {settings.CELERY_BROKER_URL}."
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    redis_cache = SharedClientRedisCache(settings.CELERY_BROKER_URL, {"KEY_PREFIX": "t-shared"})
+    clients: Any = redis_cache._cache  # the backend's client holder, private to Django
+    client = clients.get_client()
+    assert clients.get_client() is client
+    assert clients.get_client(write=True) is client  # one server: one pool
+    redis_cache.set("answer", {"x": 1}, 30)
+    assert redis_cache.get_many(["answer", "nothing"]) == {"answer": {"x": 1}}
+    redis_cache.delete("answer")
+    assert redis_cache.get("answer") is None
