@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures.services import use_council_schemes
+from perfmon.cached import Immutable
 from perfmon.models import Deputy, Portfolio, PortfolioRole, Quarter, User
 from perfmon.redis_cache import SharedClientRedisCache
 from perfmon.services import create_reporting_year, ensure_performance_team_group
@@ -195,3 +197,19 @@ def test_the_redis_cache_keeps_one_client_and_works_like_djangos() -> None:
     assert redis_cache.get_many(["answer", "nothing"]) == {"answer": {"x": 1}}
     redis_cache.delete("answer")
     assert redis_cache.get("answer") is None
+
+
+def test_immutable_text_is_read_from_memory_and_the_oldest_is_dropped_first() -> None:
+    """Rows' markup (perfmon.cached.Immutable): a key names its content, so each process
+    keeps what it read or wrote in memory and reads it back without the shared cache,
+    dropping the least recently used once past its size."""
+    kept = Immutable(max_chars=10, timeout=60)
+    kept.set_many({"t:a": "aaaa", "t:b": "bbbb"})
+    cache.delete_many(["t:a", "t:b"])  # gone from the shared cache: memory still has them
+    assert kept.get_many(["t:a", "t:b", "t:c"]) == {"t:a": "aaaa", "t:b": "bbbb"}
+    kept.get_many(["t:a"])  # a, read last, is now the most recently used
+    kept.set_many({"t:c": "cccc"})  # 12 characters: b, the least recently used, goes
+    cache.delete_many(["t:a", "t:b", "t:c"])
+    assert kept.get_many(["t:a", "t:b", "t:c"]) == {"t:a": "aaaa", "t:c": "cccc"}
+    cache.set("t:b", "bbbb", 60)  # what memory no longer holds comes from the shared cache
+    assert kept.get_many(["t:b"]) == {"t:b": "bbbb"}
