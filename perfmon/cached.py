@@ -140,11 +140,6 @@ class Immutable:
         cache.set_many(dict(values), timeout=self.timeout)
         self._keep(values)
 
-    def clear_local(self) -> None:
-        with self._lock:
-            self._kept.clear()
-            self._chars = 0
-
     def _keep(self, values: Mapping[str, str]) -> None:
         with self._lock:
             for key, text in values.items():

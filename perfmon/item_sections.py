@@ -91,22 +91,18 @@ class Row:
     item: Any
     stored: Any  # this return's update, or None
     previous: Any  # last quarter's update, or None
-    make_form: Callable[..., RowForm[Any, Any]]
+    make_form: Callable[..., RowForm[Any, Any]]  # given the initial values
+    shown_as: _Shown  # what the row's controls show
     clashes: list[Clash] = field(default_factory=list)
     anchor: str = ""
     # Posted back exactly as the page showed what is stored: nothing to validate or write.
     untouched: bool = False
     # Why the return could not be submitted, shown on the row's empty field.
     missing: str = ""
-    # What the row shows as stored (its initial values and fields), for its `shown` digest;
-    # None when a save must write the row even if it comes back as shown.
-    shown_as: _Shown | None = None
 
     @cached_property
     def form(self) -> RowForm[Any, Any]:
         """The row's form, made when first needed: a save makes none for untouched rows."""
-        if self.shown_as is None:
-            return self.make_form()
         return self.make_form(initial=self.shown_as.initial)
 
     @property
@@ -114,7 +110,7 @@ class Row:
         """The digest of what the row shows as stored, which its page posts back in a
         hidden `<prefix>-shown` field (see ItemSection.changed_rows), or "" for a row a
         save must write even if it comes back as shown."""
-        return "" if self.shown_as is None else self.shown_as.digest
+        return self.shown_as.digest
 
 
 class _Shown:
@@ -152,13 +148,22 @@ class _Shown:
         return self._worked_out[0]
 
     @property
+    def carried(self) -> bool:
+        """Whether the row shows what carries over from last quarter (nothing stored)."""
+        return self._worked_out[1]
+
+    @cached_property
+    def values(self) -> list[str]:
+        """Each field as the page shows it, as text (see _shown_values)."""
+        return _shown_values(self.initial, self.fields)
+
+    @property
     def digest(self) -> str:
-        """ "" when a save must write the row even if it comes back as shown: what
-        carries over from last quarter, or a value kept from a clash."""
-        initial, carried = self._worked_out
-        if carried or self.kept:
+        """The digest of `values`, or "" when a save must write the row even if it comes
+        back as shown: what carries over from last quarter, or a value kept from a clash."""
+        if self.carried or self.kept:
             return ""
-        return _shown_digest(_shown_values(initial, self.fields))
+        return _shown_digest(self.values)
 
 
 @dataclass
@@ -589,9 +594,7 @@ class ItemSection(ReturnSection):
             # What the row's controls show is worked out only for a row that is drawn or
             # posted: most rows of a page come from the cache as markup.
             shown = _Shown(self, item, update, prior, kept, fields)
-            untouched = data is not None and self._posted_as_shown(
-                data, prefix=prefix, initial=shown.initial, fields=fields, stored=update
-            )
+            untouched = data is not None and self._posted_as_shown(data, prefix=prefix, shown=shown)
             rows.append(
                 Row(
                     item=item,
@@ -651,34 +654,13 @@ class ItemSection(ReturnSection):
         an owner's): part of its cache key."""
         return ()
 
-    def _posted_as_shown(
-        self,
-        data: Mapping[str, Any],
-        *,
-        prefix: str,
-        initial: Mapping[str, Any],
-        fields: Mapping[str, forms.Field],
-        stored: Any,
-    ) -> bool:
+    def _posted_as_shown(self, data: Mapping[str, Any], *, prefix: str, shown: _Shown) -> bool:
         """Whether the row was posted back just as the page showed what is stored (at the
         stored version), comparing the posted text with the shown text, field by field,
         without making the form. Anything else, even a difference only in spacing, goes
-        through the form and the merge."""
-        if stored is None and any(initial.get(name) for name in self.value_fields):
-            return False  # what carries over from last quarter is saved with the row
-        for name, form_field in fields.items():
-            key = f"{prefix}-{name}"
-            value = initial.get(name)
-            if isinstance(form_field.widget, forms.CheckboxInput):
-                if (key in data) != bool(value):
-                    return False
-                continue
-            posted = data.get(key) or ""
-            shown = "" if value is None else str(value)
-            # Browsers send a textarea's line breaks as CRLF, whatever they were.
-            if posted.replace("\r\n", "\n") != shown.replace("\r\n", "\n"):
-                return False
-        return True
+        through the form and the merge, as does what carries over from last quarter
+        (saved with the row)."""
+        return not shown.carried and _posted_values(data, prefix, shown.fields) == shown.values
 
     def shown_initial(self, name: str, value: Any, *, item: Any) -> Any:
         """A stored value as its control shows it (a measure's actual with its unit): the
@@ -704,10 +686,14 @@ class ItemSection(ReturnSection):
 
     def missing(self, *, ret: Return) -> list[Missing]:
         items = self.items(portfolio=ret.portfolio, year=ret.quarter.year)
-        complete = set(
-            self.update_model.objects.filter(self.complete_when, ret=ret).values_list(
-                self.item_field, flat=True
+        complete = (
+            set(
+                self.update_model.objects.filter(self.complete_when, ret=ret).values_list(
+                    self.item_field, flat=True
+                )
             )
+            if ret.pk is not None
+            else set()  # a return nobody has started has nothing answered
         )
         return [
             Missing(
@@ -812,7 +798,8 @@ def _digest_of_code() -> str:
 
 
 def _shown_values(initial: Mapping[str, Any], fields: Mapping[str, forms.Field]) -> list[str]:
-    """A row's fields as its page shows them, the way _posted_as_shown compares them."""
+    """A row's fields as its page shows them: a ticked box as "1", text as posted back
+    (browsers send a textarea's line breaks as CRLF, whatever they were)."""
     values = []
     for name, form_field in fields.items():
         value = initial.get(name)

@@ -178,6 +178,12 @@ def save_return(
     Raises ReturnError, writing nothing, if the return is no longer editable by `user`
     or the forms' versions match nothing stored.
     """
+    if ret.pk is None and submit and not forms:
+        # Submitting a return nobody has started: refused, without creating it, unless
+        # it has nothing to answer.
+        missing = missing_from(ret)
+        if missing:
+            return SaveResult(changes=[], submitted=False, missing=missing)
     ret = _locked(ret)
     if not access_to(user, ret).can_edit:
         state = ret.get_state_display().lower()

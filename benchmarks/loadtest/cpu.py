@@ -42,10 +42,13 @@ def process_cpu(group: Callable[[list[str]], bool]) -> float:
     return total / TICK
 
 
-def machine_busy() -> float:
-    """CPU seconds the whole machine has spent busy since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    user, nice, system, idle, iowait, irq, softirq, steal = values
+def machine_busy() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (None: not Linux)."""
+    try:
+        line = Path("/proc/stat").read_text().split("\n", 1)[0]
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in line.split()[1:9])
     return (user + nice + system + irq + softirq + steal) / TICK
 
 
@@ -65,7 +68,7 @@ class Sampler(threading.Thread):
                 (
                     time.perf_counter(),
                     {name: process_cpu(group) for name, group in self.groups.items()},
-                    machine_busy(),
+                    machine_busy() or 0.0,
                 )
             )
             self._stop_event.wait(INTERVAL)

@@ -159,16 +159,6 @@ def prepare(config: LoadTestConfig, workdir: Path, env: dict[str, str]) -> None:
     )
 
 
-def busy_cpu_seconds() -> float | None:
-    """CPU time the whole machine has spent busy since boot (Linux), else None."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def print_cpu_use(gunicorn: float, machine: float | None, seconds: float) -> None:
     """gunicorn's CPU time, and how busy the whole machine was over `seconds`: other
     people's work on a shared machine slows the site as much as the load does."""
@@ -183,7 +173,7 @@ def print_cpu_use(gunicorn: float, machine: float | None, seconds: float) -> Non
 
 
 def swarm_the_site(config: LoadTestConfig, workdir: Path, env: dict[str, str]) -> None:
-    machine_before, wall_before = busy_cpu_seconds(), time.perf_counter()
+    machine_before, wall_before = cpu.machine_busy(), time.perf_counter()
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     log = workdir / "gunicorn.log"
@@ -218,7 +208,7 @@ def swarm_the_site(config: LoadTestConfig, workdir: Path, env: dict[str, str]) -
         (workdir / "cpu.json").write_text(json.dumps({"used": used, "machine": machine}))
     # gunicorn's processes are counted once they have ended (their sign-ins included).
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    machine_after = busy_cpu_seconds()
+    machine_after = cpu.machine_busy()
     print_cpu_use(
         after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
         machine_after - machine_before if machine_before and machine_after else None,

@@ -146,6 +146,18 @@ def test_it_refuses_to_submit_from_the_check_page_with_gaps(
     assert Return.objects.get().state == Return.State.DRAFT
 
 
+def test_it_writes_nothing_when_a_return_nobody_started_is_submitted_with_gaps(
+    officer: User, portfolio: Portfolio, quarter: Quarter, measure: Measure
+) -> None:
+    """Submitting from the check page of a return nobody has saved yet, with nothing
+    answered, is refused without creating the return."""
+    client = signed_in(officer)
+    response = client.post(url(portfolio, quarter, "check_return"), {"declaration": "on"})
+    assert response.status_code == 400
+    assert f"#id_m{measure.pk}-actual" in response.content.decode()
+    assert not Return.objects.exists()
+
+
 def test_it_gives_the_director_a_summary_and_the_return_read_only(
     officer: User,
     director: User,
