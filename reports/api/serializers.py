@@ -332,7 +332,9 @@ class ItemFilterSerializer(YearFilterSerializer):
         required=False, min_value=1, max_value=2**31 - 1, help_text="A portfolio's id."
     )
     reference = serializers.RegexField(
-        r"^[^\x00]+$",  # the database cannot compare a NUL character
+        # Something besides spaces (they are trimmed), and no NUL character, which the
+        # database cannot compare.
+        r"^[^\x00]*[^\s\x00][^\x00]*$",
         required=False,
         max_length=40,
         help_text="An item's reference, any case: PM012.",

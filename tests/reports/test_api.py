@@ -281,6 +281,12 @@ def test_it_filters_by_year_theme_portfolio_and_reference(reader: Client, counci
     assert set(by_ref(reader, "/api/risks/", portfolio=council.portfolio.pk)) == {"R1", "R2"}
     found = results(reader, "/api/measures/", year="2024/25", reference="m1")
     assert [m["id"] for m in found] == [council.measures["M1"].pk]
+    found = results(reader, "/api/measures/", year="2024/25", reference=" m1 ")  # trimmed
+    assert [m["id"] for m in found] == [council.measures["M1"].pk]
+    # Spaces alone are no reference: refused, as the published schema says.
+    blank = reader.get("/api/actions/", {"reference": " "})
+    assert blank.status_code == 400
+    assert "reference" in blank.json()
     assert {t["name"] for t in results(reader, "/api/themes/", year="2024/25")} == {
         "Growth",
         "Green",
