@@ -32,10 +32,6 @@ class InboxRow:
     def state(self) -> str:
         return self.ret.get_state_display() if self.ret else "Not started"
 
-    @property
-    def deadline(self) -> date | None:
-        return self.quarter.submission_deadline
-
 
 def officer_returns(user: User, *, today: date) -> list[InboxRow]:
     """The officer's returns: every portfolio's return for the quarter being reported, and

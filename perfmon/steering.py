@@ -354,7 +354,9 @@ class ToFill:
         return describe_overdue(self.overdue, state=self.row.ret.state if self.row.ret else None)
 
 
-def _to_fill(user: User, today: date) -> list[ToFill]:
+def to_fill(user: User, *, today: date) -> list[ToFill]:
+    """An officer's returns (see inboxes.officer_returns), each with its deadlines once
+    the portfolio's extension counts, and how overdue it is."""
     rows = officer_returns(user, today=today)
     extensions = (
         {
@@ -400,7 +402,7 @@ def waiting_for(user: User, *, today: date) -> Waiting:
         if quarter is not None:
             overview = quarter_overview(user=user, quarter=quarter, today=today)
     return Waiting(
-        to_fill=_to_fill(user, today),
+        to_fill=to_fill(user, today=today),
         to_decide=awaiting_decision(user, today=today),
         overview=overview,
     )

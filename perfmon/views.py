@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from perfmon import inboxes, quarters, reminders, return_summary, services, steering
+from perfmon import quarters, reminders, return_summary, services, steering
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import CheckAnswersForm, DecisionForm, ReopenForm
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
@@ -303,7 +303,7 @@ def reopen_return(request: HttpRequest, portfolio_id: int, year: int, quarter: i
 
 
 def my_returns(request: HttpRequest) -> HttpResponse:
-    rows = inboxes.officer_returns(signed_in(request), today=timezone.localdate())
+    rows = steering.to_fill(signed_in(request), today=timezone.localdate())
     return render(request, "perfmon/my_returns.html", {"rows": rows})
 
 

@@ -8,6 +8,7 @@ records on the same monotonic clock (time.perf_counter)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -50,6 +51,18 @@ def machine_busy() -> float | None:
         return None
     user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in line.split()[1:9])
     return (user + nice + system + irq + softirq + steal) / TICK
+
+
+def speed() -> float:
+    """Seconds one CPU takes for PBKDF2-SHA256 with 1,000,000 rounds (best of three): how
+    fast this machine's CPUs are, so that runs on different machines, or on one machine
+    at hours when it is slower, are not compared as if they were alike."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        hashlib.pbkdf2_hmac("sha256", b"perfmon", b"load test", 1_000_000)
+        times.append(time.perf_counter() - started)
+    return min(times)
 
 
 class Sampler(threading.Thread):

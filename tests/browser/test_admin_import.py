@@ -3,8 +3,11 @@ real browser: upload, read the preview, confirm, see what was imported."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
+from pytest_django.live_server_helper import LiveServer
 
 from measures.models import Action, Measure
 from perfmon.services import ensure_performance_team_group
@@ -16,7 +19,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.browser
 
 
-def test_it_imports_a_published_table_through_the_admin(live_server: object, page: object) -> None:
+def test_it_imports_a_published_table_through_the_admin(live_server: LiveServer, page: Any) -> None:
     team = UserFactory(username="pat", first_name="Pat", last_name="Performance", is_staff=True)
     team.groups.add(ensure_performance_team_group())
     base = live_server.url

@@ -4,10 +4,12 @@ trend report beside its last quarter's rating."""
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from pytest_django.live_server_helper import LiveServer
 
 from measures.models import Action, ActionUpdate
 from perfmon.demo import DEMO_PASSWORD
@@ -18,7 +20,7 @@ from tests.browser.steps import check_and_submit
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: object, base: str, username: str) -> None:
+def sign_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/sign-in/")
     page.get_by_label("Email address or username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -27,7 +29,7 @@ def sign_in(page: object, base: str, username: str) -> None:
 
 
 def test_it_rates_a_deliverable_and_shows_it_on_the_trend(
-    live_server: object, page: object
+    live_server: LiveServer, page: Any
 ) -> None:
     call_command("load_demo", "--council", "derbyshire", stdout=StringIO())
     action = Action.objects.get(reference="CP D01", year__start_year=2021)

@@ -4,9 +4,11 @@ itself, in a real browser: upload, map, save the profile, read the preview, impo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.urls import reverse
+from pytest_django.live_server_helper import LiveServer
 
 from measures.models import Measure
 from perfmon.services import ensure_performance_team_group
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_it_maps_the_columns_of_an_unseen_layout(
-    live_server: object, page: object, tmp_path: Path
+    live_server: LiveServer, page: Any, tmp_path: Path
 ) -> None:
     team = UserFactory(username="pat", first_name="Pat", last_name="Performance", is_staff=True)
     team.groups.add(ensure_performance_team_group())

@@ -5,10 +5,12 @@ return, and the trail says for whom."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.live_server_helper import LiveServer
 
 from perfmon import quarters
 from perfmon.models import Extension, PortfolioRole, ReminderEmail, Return, ReturnEvent
@@ -20,7 +22,7 @@ from tests.factories import MeasureFactory, PortfolioFactory, PortfolioRoleFacto
 pytestmark = pytest.mark.browser
 
 
-def test_it_steers_the_quarter_from_the_overview(live_server: object, page: object) -> None:
+def test_it_steers_the_quarter_from_the_overview(live_server: LiveServer, page: Any) -> None:
     today = timezone.localdate()
     start_year, number = quarters.quarter_being_reported(today)
     year = create_reporting_year(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
+from pytest_django.live_server_helper import LiveServer
 
 from measures.models import MeasureUpdate
 from perfmon.models import PortfolioRole, Return
@@ -22,7 +25,7 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: object, base: str, username: str) -> None:
+def sign_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/sign-in/")
     page.get_by_label("Email address or username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -30,11 +33,11 @@ def sign_in(page: object, base: str, username: str) -> None:
     page.get_by_role("button", name="Sign out").wait_for()
 
 
-def sign_out(page: object) -> None:
+def sign_out(page: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_it_takes_a_return_from_draft_to_approved(live_server: object, page: object) -> None:
+def test_it_takes_a_return_from_draft_to_approved(live_server: LiveServer, page: Any) -> None:
     portfolio = PortfolioFactory(name="Governance and Finance")
     quarter = create_reporting_year(start_year=2026).quarters.get(number=2)
     measure = MeasureFactory(

@@ -4,9 +4,11 @@ the same field changed by both comes back to the second, who confirms theirs."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.urls import reverse
+from pytest_django.live_server_helper import LiveServer
 
 from measures.models import MeasureUpdate
 from perfmon.models import PortfolioRole
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_it_merges_two_browsers_saves_and_shows_a_clash(
-    live_server: object, browser: object
+    live_server: LiveServer, browser: Any
 ) -> None:
     portfolio = PortfolioFactory(name="Governance and Finance")
     quarter = create_reporting_year(start_year=2026).quarters.get(number=2)
@@ -30,9 +32,9 @@ def test_it_merges_two_browsers_saves_and_shows_a_clash(
     for username, first in (("ann", "Ann"), ("ben", "Ben")):
         person = UserFactory(username=username, first_name=first, last_name="Officer")
         PortfolioRoleFactory(user=person, portfolio=portfolio, role=PortfolioRole.Role.OFFICER)
-    base = live_server.url  # type: ignore[attr-defined]
+    base = live_server.url
     url = base + reverse("return", args=[portfolio.pk, 2026, 2])
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]  # type: ignore[attr-defined]
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
     ann, ben = (context.new_page() for context in contexts)
     try:
         for page, username in ((ann, "ann"), (ben, "ben")):

@@ -1,8 +1,10 @@
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import screenshot
 
@@ -11,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @time_machine.travel(date(2026, 11, 23), tick=True)
 def test_it_signs_the_demo_officer_in_to_see_their_portfolios(
-    live_server: object, page: object
+    live_server: LiveServer, page: Any
 ) -> None:
     call_command("load_demo", verbosity=0)
     page.goto(f"{live_server.url}/")

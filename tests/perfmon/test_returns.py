@@ -329,5 +329,5 @@ def test_it_runs_a_fixed_number_of_queries_for_the_inboxes(
         assert count_both() == few
         rows = officer_client.get(reverse("my_returns")).context["rows"]
         assert len(rows) == 12
-        mine = next(row for row in rows if row.portfolio == portfolio)
+        mine = next(item.row for item in rows if item.row.portfolio == portfolio)
         assert (mine.state, mine.missing) == ("Not started", 10)

@@ -310,6 +310,25 @@ def test_it_extends_one_portfolios_deadline_and_the_overview_follows(
     assert "Friday 4 December 2026 (extended for this portfolio)" in ret_page.content.decode()
 
 
+def test_my_returns_gives_the_officer_the_extended_deadline(
+    admin_user: User, officer: User, quarter_in_play: dict[str, Portfolio], quarter: Quarter
+) -> None:
+    gf = quarter_in_play["gf"]
+    mine = signed_in(officer)
+    deadline = f'data-testid="deadline-{gf.pk}">'
+    before = mine.get(reverse("my_returns")).content.decode()
+    assert f"{deadline}26 Nov 2026 <strong" in before
+    assert "Submission 4 days overdue" in before
+    signed_in(admin_user).post(
+        extend_url(gf, quarter), {"until": "2026-12-04", "reason": "Data team sickness."}
+    )
+    after = mine.get(reverse("my_returns")).content.decode()
+    assert f"{deadline}4 Dec 2026 (extended)</td>" in after
+    assert "overdue" not in after
+    home = mine.get(reverse("home")).content.decode()
+    assert "submit by 4 December 2026 (extended)" in home
+
+
 @pytest.mark.parametrize(
     ("until", "reason", "message"),
     [
