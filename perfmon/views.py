@@ -179,11 +179,11 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
         return _render_return(request, access, forms)
     if not all(form.is_valid() for form in forms):
         return _render_return(request, access, forms, status=400)
-    checking = "check" in data
+    # Only Check your answers submits, once its declaration is made: a post asking the
+    # return page to submit (an old page, or one made by hand) is saved and checked.
+    checking = "check" in data or "submit" in data
     try:
-        result = services.save_return(
-            ret=ret, user=signed_in(request), forms=forms, submit="submit" in data
-        )
+        result = services.save_return(ret=ret, user=signed_in(request), forms=forms)
     except services.ReturnError as error:
         messages.error(request, str(error))
         return redirect(request.path)
@@ -209,9 +209,7 @@ def return_page(request: HttpRequest, portfolio_id: int, year: int, quarter: int
         if result.changes:
             messages.success(request, f"Draft saved: {len(result.changes)} change(s).")
         return redirect(return_url(access.ret, "check_return"))
-    if result.submitted:
-        messages.success(request, "Return submitted. Its directors have been told.")
-    elif result.changes:
+    if result.changes:
         messages.success(request, f"Draft saved: {len(result.changes)} change(s).")
     else:
         messages.info(request, "Nothing had changed, so nothing was saved.")

@@ -76,3 +76,13 @@ def decision(client: Any, page_url: str, **fields: str) -> dict[str, str]:
     """The director's decision form on the return page at `page_url`, as loaded now by
     `client`, with `fields` filled in (decision="approve", comment=...)."""
     return form_data(client.get(page_url).content, "decision-form", **fields)
+
+
+def submit(client: Any, page_url: str, data: dict[str, str]) -> Any:
+    """Submit as an officer does: "Save and check your answers" on the return page, then
+    the declaration on Check your answers. The return page's response if it did not go
+    on to the check page (something missing, a clash, bad input), else the check page's."""
+    checked = client.post(page_url, {**data, "check": ""})
+    if checked.status_code != 302 or not checked.url.endswith("/check/"):
+        return checked
+    return client.post(checked.url, {"declaration": "on"})

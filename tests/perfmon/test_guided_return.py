@@ -14,7 +14,7 @@ from measures.models import Action, Measure
 from perfmon.models import Portfolio, Quarter, Return, User
 from perfmon.services import create_reporting_year
 from tests.factories import ActionFactory, MeasureFactory
-from tests.forms_in_page import decision, form_data
+from tests.forms_in_page import decision, form_data, submit
 
 
 @pytest.fixture
@@ -52,12 +52,17 @@ def post(client: Client, page: str, button: str, **changes: str) -> Any:
     return client.post(page, form_data(client.get(page).content, **{button: ""}, **changes))
 
 
+def submitted(client: Client, page: str, **changes: str) -> Any:
+    """Save and check the answers, then make the declaration and submit."""
+    return submit(client, page, form_data(client.get(page).content, **changes))
+
+
 def approved_last_quarter(
     officer: User, director: User, portfolio: Portfolio, quarter: Quarter, **changes: str
 ) -> None:
     q1 = quarter.year.quarters.get(number=1)
     page = url(portfolio, q1)
-    assert post(signed_in(officer), page, "submit", **changes).status_code == 302
+    assert submitted(signed_in(officer), page, **changes).status_code == 302
     directors = signed_in(director)
     directors.post(
         url(portfolio, q1, "decide_return"), decision(directors, page, decision="approve")
@@ -135,6 +140,24 @@ def test_it_checks_the_answers_before_submitting(
     assert Return.objects.get().state == Return.State.SUBMITTED
 
 
+def test_a_post_asking_the_return_page_to_submit_is_saved_and_sent_to_be_checked(
+    officer: User, portfolio: Portfolio, quarter: Quarter, measure: Measure, action: Action
+) -> None:
+    """Only Check your answers submits, once the declaration is made: "submit" posted to
+    the return page (an old page, or a request made by hand) saves the draft and goes to
+    the check page, as "Save and check your answers" does."""
+    client, page = signed_in(officer), url(portfolio, quarter)
+    check = url(portfolio, quarter, "check_return")
+    changes = {f"m{measure.pk}__actual": "93%", f"a{action.pk}__status": "on_track"}
+    response = post(client, page, "submit", **changes)
+    assert response.status_code == 302 and response.url == check
+    ret = Return.objects.get()
+    assert ret.state == Return.State.DRAFT
+    assert list(ret.events.values_list("action", flat=True)) == ["saved"]
+    assert client.post(check, {"declaration": "on"}).status_code == 302
+    assert Return.objects.get().state == Return.State.SUBMITTED
+
+
 def test_it_refuses_to_submit_from_the_check_page_with_gaps(
     officer: User, portfolio: Portfolio, quarter: Quarter, measure: Measure, action: Action
 ) -> None:
@@ -174,10 +197,9 @@ def test_it_gives_the_director_a_summary_and_the_return_read_only(
         **{f"m{measure.pk}__actual": "94%", f"a{action.pk}__status": "on_track"},
     )
     page = url(portfolio, quarter)
-    post(
+    submitted(
         signed_in(officer),
         page,
-        "submit",
         **{
             f"m{measure.pk}__actual": "80%",
             f"m{measure.pk}__status_override": "Amber",
@@ -210,7 +232,7 @@ def test_it_shows_an_empty_decision_as_an_error_summary_on_a_reloadable_address(
     officer: User, director: User, portfolio: Portfolio, quarter: Quarter, measure: Measure
 ) -> None:
     page, decide = url(portfolio, quarter), url(portfolio, quarter, "decide_return")
-    post(signed_in(officer), page, "submit", **{f"m{measure.pk}__actual": "94%"})
+    submitted(signed_in(officer), page, **{f"m{measure.pk}__actual": "94%"})
     directors = signed_in(director)
     response = directors.post(decide, decision(directors, page))
     assert response.status_code == 400
@@ -235,7 +257,7 @@ def test_it_says_why_a_reopened_return_was_reopened(
     measure: Measure,
 ) -> None:
     page, reopen = url(portfolio, quarter), url(portfolio, quarter, "reopen_return")
-    post(signed_in(officer), page, "submit", **{f"m{measure.pk}__actual": "94%"})
+    submitted(signed_in(officer), page, **{f"m{measure.pk}__actual": "94%"})
     directors = signed_in(director)
     directors.post(
         url(portfolio, quarter, "decide_return"), decision(directors, page, decision="approve")

@@ -152,7 +152,8 @@ def test_it_never_fails_and_a_refused_save_writes_nothing(page: Page, data: Any)
         posted[name] = data.draw(st.one_of(st.just(value), kind), label=name)
     wild = data.draw(st.sets(st.sampled_from(sorted(posted)), max_size=1), label="anything in")
     posted |= {name: data.draw(ANY_VALUE, label=name) for name in wild}
-    button = data.draw(st.sampled_from(["save", "submit"]))
+    # The page's two buttons, and "submit", which only the check page answers.
+    button = data.draw(st.sampled_from(["save", "check", "submit"]))
     before = written()
 
     with transaction.atomic():

@@ -16,7 +16,7 @@ from measures.models import ActionUpdate, MeasureUpdate
 from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
 from perfmon.services import create_reporting_year
 from tests.factories import ActionFactory, MeasureFactory, PortfolioRoleFactory, UserFactory
-from tests.forms_in_page import decision
+from tests.forms_in_page import decision, submit
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_it_lists_what_is_missing_instead_of_submitting(
 ) -> None:
     client = as_client(officer)
     page = url(portfolio, quarter)
-    data = fields(client, page) | {f"a{items['action'].pk}-status": "on_track", "submit": ""}
+    data = fields(client, page) | {f"a{items['action'].pk}-status": "on_track", "check": ""}
     response = client.post(page, data)
     assert response.status_code == 200
     missing = response.context["missing"]
@@ -116,7 +116,7 @@ def test_it_runs_the_whole_cycle_and_locks_the_approved_return(
 ) -> None:
     officer_client, director_client = as_client(officer), as_client(director)
     page = url(portfolio, quarter)
-    officer_client.post(page, fill(officer_client, page, items) | {"submit": ""})
+    submit(officer_client, page, fill(officer_client, page, items))
     assert Return.objects.get().state == Return.State.SUBMITTED
     assert officer_client.post(page, fill(officer_client, page, items)).status_code == 403
 
@@ -139,10 +139,10 @@ def test_it_runs_the_whole_cycle_and_locks_the_approved_return(
     assert "Explain the drop" in officer_client.get(page).content.decode()
 
     m = items["measure"].pk
-    officer_client.post(
+    submit(
+        officer_client,
         page,
-        fill(officer_client, page, items, **{f"m{m}__commentary": "Two young people moved."})
-        | {"submit": ""},
+        fill(officer_client, page, items, **{f"m{m}__commentary": "Two young people moved."}),
     )
     assert Return.objects.get().state == Return.State.SUBMITTED
     director_client.post(
@@ -175,7 +175,7 @@ def test_it_stops_a_director_approving_a_return_they_edited(
         PortfolioRoleFactory(user=both, portfolio=portfolio, role=role)
     client = as_client(both)
     page = url(portfolio, quarter)
-    client.post(page, fill(client, page, items) | {"submit": ""})
+    submit(client, page, fill(client, page, items))
     client.post(url(portfolio, quarter, "decide"), decision(client, page, decision="approve"))
     assert Return.objects.get().state == Return.State.SUBMITTED
     page_text = client.get(page).content.decode()

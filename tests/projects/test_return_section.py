@@ -15,7 +15,7 @@ from perfmon.models import Portfolio, Quarter, ReportingYear, Return, User
 from perfmon.services import create_reporting_year
 from projects.models import Project, ProjectUpdate
 from tests.factories import PortfolioRoleFactory, ThemeFactory, UserFactory
-from tests.forms_in_page import decision, form_data
+from tests.forms_in_page import decision, form_data, submit
 from tests.projects.factories import ProjectFactory, ProjectUpdateFactory
 from tests.projects.helpers import as_client, posted_back, project_rows, return_in
 
@@ -187,7 +187,7 @@ def test_it_lists_a_project_without_its_criteria_or_dca_as_missing(
 ) -> None:
     client = as_client(officer)
     url = page_url(portfolio, quarter)
-    response = client.post(url, posted_back(client, url) | {"submit": ""})
+    response = submit(client, url, posted_back(client, url))
     assert response.status_code == 200
     assert [(m.item, m.anchor) for m in response.context["missing"]] == [
         ("PMP9 Market Hall", f"id_p{project.pk}-time_on_track_0")  # the first radio
@@ -197,7 +197,7 @@ def test_it_lists_a_project_without_its_criteria_or_dca_as_missing(
     assert f'id="id_p{project.pk}-time_on_track_error"' in html  # on the field too
     assert Return.objects.get().state == DRAFT
 
-    done = client.post(url, posted_back(client, url) | rated(project) | {"submit": ""})
+    done = submit(client, url, posted_back(client, url) | rated(project))
     assert done.status_code == 302
     assert Return.objects.get().state == Return.State.SUBMITTED
 
@@ -264,7 +264,7 @@ def test_it_locks_the_projects_of_an_approved_return(
 ) -> None:
     officer_client = as_client(officer)
     url = page_url(portfolio, quarter)
-    officer_client.post(url, posted_back(officer_client, url) | rated(project) | {"submit": ""})
+    submit(officer_client, url, posted_back(officer_client, url) | rated(project))
     decide = reverse("decide_return", args=[portfolio.pk, 2026, 2])
     director_client = as_client(director)
     director_client.post(decide, decision(director_client, url, decision="approve"))

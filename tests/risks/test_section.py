@@ -15,7 +15,7 @@ from django.urls import reverse
 from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
 from perfmon.sections import sections
 from risks.models import Risk, RiskAssessment
-from tests.forms_in_page import decision
+from tests.forms_in_page import decision, submit
 from tests.risks.conftest import approved_return, as_client, page_fields, return_url
 from tests.risks.factories import RiskFactory, assess
 
@@ -162,14 +162,14 @@ def test_it_will_not_submit_until_every_side_is_scored(
     data = filled(
         client, url, risks, **{f"r{b}__opportunity_likelihood": "", f"r{b}__opportunity_impact": ""}
     )
-    response = client.post(url, data | {"submit": ""})
+    response = submit(client, url, data)
     assert response.status_code == 200
     missing = response.context["missing"]
     assert [(m.item, m.problem) for m in missing] == [
         ("SR22_DA New duties on domestic abuse", "Choose the likelihood and impact")
     ]
     assert Return.objects.get().state == Return.State.DRAFT
-    client.post(url, filled(client, url, risks) | {"submit": ""})
+    submit(client, url, filled(client, url, risks))
     assert Return.objects.get().state == Return.State.SUBMITTED
 
 
@@ -177,7 +177,7 @@ def test_it_locks_the_assessment_once_the_return_is_approved(
     officer: User, director: User, portfolio: Portfolio, quarter: Quarter, risks: dict[str, Risk]
 ) -> None:
     client, url = as_client(officer), return_url(portfolio, quarter)
-    client.post(url, filled(client, url, risks) | {"submit": ""})
+    submit(client, url, filled(client, url, risks))
     decide = reverse("decide_return", args=[portfolio.pk, 2026, 2])
     director_client = as_client(director)
     director_client.post(decide, decision(director_client, url, decision="approve"))
