@@ -9,10 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from perfmon import quarters
-from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, User
+from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
 from perfmon.sections import sections
 
 
@@ -33,6 +33,9 @@ class InboxRow:
         return self.ret.get_state_display() if self.ret else "Not started"
 
 
+_saves = ReturnEvent.objects.filter(ret=OuterRef("pk"), action=ReturnEvent.Action.SAVED)
+
+
 def officer_returns(user: User, *, today: date) -> list[InboxRow]:
     """The officer's returns: every portfolio's return for the quarter being reported, and
     any other return of theirs that is open for changes (returned or reopened)."""
@@ -51,6 +54,9 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
             Q(quarter__year__start_year=start_year, quarter__number=number)
             | Q(state__in=Return.EDITABLE_STATES)
         )
+        # A draft nobody has saved (stored only to hold a chase or an extension) is
+        # not started.
+        .exclude(Q(state=Return.State.DRAFT) & ~Exists(_saves))
     )
     current = (
         Quarter.objects.select_related("year")

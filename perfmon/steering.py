@@ -105,12 +105,20 @@ class OverviewRow:
     overdue: int
 
     @property
+    def started(self) -> bool:
+        """Whether anyone has saved the return: chasing or extending a return nobody has
+        started stores it, as a draft, to hold the step, but does not start it."""
+        if self.ret is None:
+            return False
+        return self.ret.state != Return.State.DRAFT or self.saved_at is not None
+
+    @property
     def state(self) -> str:
-        return self.ret.state if self.ret else NOT_STARTED
+        return self.ret.state if self.ret and self.started else NOT_STARTED
 
     @property
     def state_label(self) -> str:
-        return self.ret.get_state_display() if self.ret else "Not started"
+        return self.ret.get_state_display() if self.ret and self.started else "Not started"
 
     @property
     def state_colour(self) -> str:

@@ -238,6 +238,14 @@ def test_it_chases_a_return_not_started_yet(
     )
     assert response.status_code == 302
     assert ReminderEmail.objects.filter(recipient=officer, event__action="chased").exists()
+    # The chase is kept on a stored draft, but nobody has started the return.
+    _, not_started = overview(admin_user, state="not_started")
+    assert "Transport" in not_started
+    _, drafts = overview(admin_user, state="draft")
+    assert "Transport" not in drafts
+    mine = signed_in(officer).get(reverse("my_returns")).content.decode()
+    assert "Not started" in mine and ">Draft<" not in mine
+    assert "Transport – Q2 2026/27</a>: Not started" in signed_in(officer).get("/").content.decode()
 
 
 def test_it_chases_the_directors_of_a_submitted_return(
