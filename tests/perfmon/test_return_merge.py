@@ -141,15 +141,18 @@ def test_it_saves_twenty_people_editing_different_items_at_once(
     assert sorted(MeasureUpdate.objects.values_list("actual", flat=True)) == list(range(20))
 
 
-def test_it_does_not_submit_a_return_with_a_clash(
+def test_it_does_not_go_on_to_check_and_submit_a_return_with_a_clash(
     ann: Client, ben: Client, page: str, measures: list[Measure]
 ) -> None:
     x = measures[0]
     ann_page, ben_page = loaded(ann, page), loaded(ben, page)
     ann.post(page, form_data(ann_page, **{f"m{x.pk}__actual": "60%"}))
-    response = ben.post(page, form_data(ben_page, submit="", **{f"m{x.pk}__actual": "57%"}))
-    assert response.status_code == 409
-    assert Return.objects.get().state == Return.State.DRAFT
+    for button in ("check", "submit"):
+        response = ben.post(
+            page, form_data(ben_page, **{button: ""}, **{f"m{x.pk}__actual": "57%"})
+        )
+        assert response.status_code == 409  # the clash is shown, not Check your answers
+        assert Return.objects.get().state == Return.State.DRAFT
 
 
 def test_it_refuses_a_version_that_was_never_stored_and_writes_nothing(
