@@ -11,10 +11,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from perfmon import resources, services
-from perfmon.forms import CouncilPlanForm, ReportingYearForm
+from perfmon.forms import CouncilPlanForm, CouncilSettingsForm, ReportingYearForm
 from perfmon.models import (
     CouncilPlan,
     CouncilSettings,
@@ -52,6 +54,40 @@ class QuarterInline(admin.TabularInline):
 @admin.register(CouncilSettings)
 class CouncilSettingsAdmin(SimpleHistoryAdmin):
     """One row of settings: it can be changed, never added twice or deleted."""
+
+    form = CouncilSettingsForm
+    readonly_fields = ["logo_shown"]
+    fields = [
+        "separate_submit_and_approve",
+        "council_name",
+        "short_name",
+        "brand_colour",
+        "logo_shown",
+        "logo_file",
+        "remove_logo",
+        "dot_improving",
+        "dot_same",
+        "dot_deteriorating",
+        "actions_heading",
+        "measures_heading",
+    ]
+
+    @admin.display(description="Logo in use")
+    def logo_shown(self, obj: CouncilSettings) -> str:
+        if not obj.logo_digest:
+            return "None: the header shows the council's name alone."
+        return format_html(
+            '<img src="{}" alt="The logo in use" height="40">',
+            reverse("council_logo", args=[obj.logo_digest]),
+        )
+
+    def save_model(
+        self, request: HttpRequest, obj: CouncilSettings, form: Any, change: bool
+    ) -> None:
+        changes, data = form.logo_change()
+        if changes:
+            obj.use_logo(data)  # checked by the form already
+        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not CouncilSettings.objects.exists()

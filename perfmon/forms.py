@@ -13,8 +13,8 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
-from perfmon import quarters
-from perfmon.models import CouncilPlan, ReportingYear
+from perfmon import logo, quarters
+from perfmon.models import CouncilPlan, CouncilSettings, ReportingYear
 from perfmon.models.returns import TEXT_LIMIT
 
 TEXT_LIMIT_HINT = f"You can enter up to {TEXT_LIMIT:,} characters."
@@ -174,6 +174,60 @@ class CouncilPlanForm(forms.ModelForm):
     class Meta:
         model = CouncilPlan
         fields = ["name", "first_year", "last_year"]
+
+
+class CouncilSettingsForm(forms.ModelForm):
+    """The council's settings, with its logo as a file to upload (read into `logo_data`)."""
+
+    logo_file = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="Shown in every page's header and on printed reports: a PNG, JPEG or SVG "
+        f"of up to {logo.MAX_BYTES // 1024} KB, about 40 pixels tall as the header shows it.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta:
+        model = CouncilSettings
+        fields = [
+            "separate_submit_and_approve",
+            "council_name",
+            "short_name",
+            "brand_colour",
+            "dot_improving",
+            "dot_same",
+            "dot_deteriorating",
+            "actions_heading",
+            "measures_heading",
+        ]
+
+    def clean_logo_file(self) -> bytes | None:
+        upload = self.cleaned_data.get("logo_file")
+        if not upload:
+            return None
+        if upload.size and upload.size > logo.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The logo is {upload.size // 1024:,} KB: perfmon takes logos of up to "
+                f"{logo.MAX_BYTES // 1024} KB."
+            )
+        data: bytes = upload.read()
+        try:
+            logo.logo_type(data)
+        except logo.LogoRefused as error:
+            raise forms.ValidationError(str(error)) from error
+        return data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("logo_file") and cleaned.get("remove_logo"):
+            self.add_error("remove_logo", "Upload a new logo or remove the logo, not both")
+        return cleaned
+
+    def logo_change(self) -> tuple[bool, bytes | None]:
+        """Whether the logo changes, and to what (None: no logo)."""
+        if self.cleaned_data.get("logo_file"):
+            return True, self.cleaned_data["logo_file"]
+        return bool(self.cleaned_data.get("remove_logo")), None
 
 
 class DecisionForm(forms.Form):

@@ -14,6 +14,7 @@ LINK_LIFETIME = lazy(auth.reset_link_lifetime, str)()
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", statement.accessibility_statement, name="accessibility"),
+    path("council/logo/<str:digest>/", views.council_logo, name="council_logo"),
     path(
         "sign-in/",
         login_not_required(

@@ -5,19 +5,21 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Window
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from perfmon import quarters, reminders, return_summary, services, steering
 from perfmon.access import ReturnAccess, get_return_for_user
 from perfmon.forms import CheckAnswersForm, DecisionForm, ReopenForm
-from perfmon.models import Portfolio, Quarter, Return, ReturnEvent, User
+from perfmon.models import CouncilSettings, Portfolio, Quarter, Return, ReturnEvent, User
 from perfmon.sections import Clash, Merged, Missing, SectionForm, sections
 
 
@@ -41,6 +43,28 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting": steering.waiting_for(signed_in(request), today=today),
     }
     return render(request, "perfmon/home.html", context)
+
+
+@login_not_required
+@require_safe
+def council_logo(request: HttpRequest, digest: str) -> HttpResponse:
+    """The council's logo, at an address naming its content (its SHA-256), so browsers
+    keep it until it changes. Shown on the sign-in page too, so nobody need be signed in.
+    An SVG opened on its own runs nothing: it is sandboxed by its own policy, which
+    django-csp leaves in place of the site's."""
+    found = (
+        CouncilSettings.objects.filter(pk=1, logo_digest=digest)
+        .values_list("logo_type", "logo_image")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such logo: the council may have changed it.")
+    media_type, data = found
+    response = HttpResponse(bytes(data), content_type=media_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def locked_out(

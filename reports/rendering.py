@@ -112,6 +112,7 @@ def make_file(spec: FileSpec, *, progress: Progress = _no_progress) -> BuiltFile
             "keys": keys,
             # The page's context processor is not there on a worker: say it here.
             "council_name": CouncilSettings.current().name,
+            "logo_src": CouncilSettings.logo_data_uri(),
         },
     )
     data = pdf.pdf_bytes(html, base_url=settings.SITE_URL)

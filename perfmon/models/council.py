@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from django.conf import settings as django_settings
-from django.core.validators import FileExtensionValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from perfmon import logo
 from perfmon.cached import Cached
 
 
@@ -33,12 +37,11 @@ class CouncilSettings(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d70b8.")],
         help_text="The header's colour, like #1d70b8. Blank: GOV.UK blue.",
     )
-    logo = models.FileField(
-        upload_to="council/",
-        blank=True,
-        validators=[FileExtensionValidator(["png", "svg", "jpg", "jpeg"])],
-        help_text="Shown in the header and on printed reports: PNG, SVG or JPEG.",
-    )
+    # The logo's bytes (see perfmon.logo), kept here so every web process and worker has
+    # it; pages read only its digest, which names it in its address.
+    logo_image = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_digest = models.CharField(max_length=64, blank=True, editable=False)
     dot_improving = models.CharField(
         "Direction of travel: better", max_length=40, default="Improving"
     )
@@ -52,7 +55,7 @@ class CouncilSettings(models.Model):
     measures_heading = models.CharField(
         "Heading for measures in reports", max_length=80, default="Measures"
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["logo_image"])  # the digest is kept
 
     class Meta:
         verbose_name = "council settings"
@@ -75,6 +78,26 @@ class CouncilSettings(models.Model):
             "Deteriorating": self.dot_deteriorating,
         }
 
+    def use_logo(self, data: bytes | None) -> None:
+        """Take `data` as the logo (None: no logo), checked by perfmon.logo.logo_type,
+        which raises LogoRefused. The caller saves."""
+        if not data:
+            self.logo_image, self.logo_type, self.logo_digest = b"", "", ""
+            return
+        self.logo_type = logo.logo_type(data)
+        self.logo_image = data
+        self.logo_digest = hashlib.sha256(data).hexdigest()
+
+    @classmethod
+    def logo_data_uri(cls) -> str:
+        """The logo as a data: URI, for a document that carries it inside (a PDF), or ""."""
+        found = cls.objects.filter(pk=1).exclude(logo_digest="")
+        row = found.values_list("logo_type", "logo_image").first()
+        if row is None:
+            return ""
+        media_type, data = row
+        return f"data:{media_type};base64,{base64.b64encode(bytes(data)).decode()}"
+
     @classmethod
     def current(cls) -> CouncilSettings:
         """The council's settings (created with defaults on first use), from the cache:
@@ -83,7 +106,9 @@ class CouncilSettings(models.Model):
 
 
 def _load_current() -> CouncilSettings:
-    settings, _ = CouncilSettings.objects.get_or_create(pk=1)
+    # Without the logo's bytes: every page reads these settings, and only the logo's
+    # own address serves them.
+    settings, _ = CouncilSettings.objects.defer("logo_image").get_or_create(pk=1)
     return settings
 
 
