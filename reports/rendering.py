@@ -99,7 +99,13 @@ def make_file(spec: FileSpec, *, progress: Progress = _no_progress) -> BuiltFile
         return BuiltFile(data, f"{spec.base_name}-{table.slug}.csv", content_type)
     if spec.fmt == "xlsx":
         progress("Writing the workbook", 50)
-        data = xlsx.workbook(result.tables(), heading=report.title, filters=spec.filters, keys=keys)
+        data = xlsx.workbook(
+            result.tables(),
+            heading=report.title,
+            council=CouncilSettings.current().name,
+            filters=spec.filters,
+            keys=keys,
+        )
         return BuiltFile(data, f"{spec.base_name}.xlsx", content_type)
     progress("Laying out the pages", 30)
     html = render_to_string(

@@ -40,11 +40,11 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _write(sheet: Worksheet, table: Table, *, heading: str, filters: Filters) -> None:
+def _write(sheet: Worksheet, table: Table, *, heading: str, council: str, filters: Filters) -> None:
     draft = "DRAFT: includes returns not yet approved. " if filters.draft else ""
     sheet["A1"] = f"{draft}{heading}: {table.title}"
     sheet["A1"].font = Font(bold=True, size=14, color="D4351C" if filters.draft else "0B0C0C")
-    sheet["A2"] = filters.describe()
+    sheet["A2"] = f"{council} · {filters.describe()}"
     for col, name in enumerate(table.columns, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=col, value=name)
         cell.font = Font(bold=True)
@@ -67,6 +67,7 @@ def _write(sheet: Worksheet, table: Table, *, heading: str, filters: Filters) ->
     if filters.draft:
         sheet.oddHeader.center.text = "DRAFT"
         sheet.oddHeader.center.color = "D4351C"
+    sheet.oddFooter.left.text = council
     sheet.oddFooter.right.text = "Page &P of &N"
 
 
@@ -82,7 +83,11 @@ def _put(sheet: Worksheet, row: int, col: int, cell: Cell) -> None:
     target.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def workbook(tables: list[Table], *, heading: str, filters: Filters, keys: list[Key]) -> bytes:
+def workbook(
+    tables: list[Table], *, heading: str, council: str, filters: Filters, keys: list[Key]
+) -> bytes:
+    """The workbook of a report's tables; every sheet's heading names the council, as the
+    printed report does."""
     book = Workbook()
     book.remove(book.active)
     taken: set[str] = set()
@@ -91,9 +96,11 @@ def workbook(tables: list[Table], *, heading: str, filters: Filters, keys: list[
             book.create_sheet(_sheet_name(table.title, taken)),
             table,
             heading=heading,
+            council=council,
             filters=filters,
         )
     book.properties.title = ("DRAFT " if filters.draft else "") + heading
+    book.properties.creator = council
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

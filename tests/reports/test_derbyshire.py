@@ -199,6 +199,11 @@ def test_it_gives_every_report_in_derbyshires_words(
     key = list(book["Key"].iter_rows(min_row=5, values_only=True))
     assert ("Actions (Derbyshire County Council)", "Review", KEY_REVIEW) in key
     assert not any("slippage" in str(cell) for row in key for cell in row)
+    # Every sheet names the council, as the printed report does.
+    for sheet in book.worksheets:
+        assert str(sheet["A2"].value).startswith("Derbyshire County Council · Quarter 4 2021/22")
+        assert sheet.oddFooter.left.text == "Derbyshire County Council"
+    assert book.properties.creator == "Derbyshire County Council"
 
 
 def test_it_prints_the_councils_name_on_the_pdf(
