@@ -340,8 +340,9 @@ class ExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deputy)
-class DeputyAdmin(admin.ModelAdmin):
-    """Cover is named on the deputies page, where it is checked; delete here to end it."""
+class DeputyAdmin(SimpleHistoryAdmin):
+    """Cover is named and ended on the deputies page, where it is checked; its history,
+    deletions here included, is kept."""
 
     list_display = ["portfolio", "director", "deputy", "starts_on", "ends_on", "named_by"]
     list_filter = ["portfolio"]

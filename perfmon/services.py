@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -468,3 +468,24 @@ def name_deputy(
         ends_on=ends_on,
         named_by=user,
     )
+
+
+@transaction.atomic
+def end_cover(*, cover: Deputy, user: User) -> bool:
+    """End `cover` today: the deputy decides nothing from now on. A cover that has not
+    begun is withdrawn (deleted); one that has keeps the days it lasted, to yesterday.
+    Both are kept in the cover's history. Returns whether it was withdrawn.
+
+    Raises SteeringError, writing nothing, unless `user` is the cover's director or in the
+    performance team, or if the cover has ended already."""
+    if not user.is_performance_team and user.pk != cover.director_id:
+        raise SteeringError("Only the director or the performance team can end this cover.")
+    today = timezone.localdate()
+    if cover.ends_on < today:
+        raise SteeringError("This cover has ended already.")
+    if cover.starts_on >= today:
+        cover.delete()
+        return True
+    cover.ends_on = today - timedelta(days=1)
+    cover.save(update_fields=["ends_on"])
+    return False

@@ -81,6 +81,7 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("returns/overview/", views_steering.returns_overview, name="returns_overview"),
     path("returns/deputies/", views_steering.deputies, name="deputies"),
+    path("returns/deputies/<int:pk>/end/", views_steering.end_cover, name="end_cover"),
     path(f"{RETURN}chase/", views_steering.chase_return, name="chase_return"),
     path(f"{RETURN}extend/", views_steering.extend_deadline, name="extend_deadline"),
     path(RETURN, views.return_page, name="return"),

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from perfmon import quarters, services, steering
 from perfmon.access import ReturnAccess, get_return_for_user
@@ -234,5 +235,28 @@ def deputies(request: HttpRequest) -> HttpResponse:
     )
     if not user.is_performance_team:
         named = named.filter(Q(director=user) | Q(deputy=user))
-    context = {"form": form, "named": named.order_by("starts_on", "portfolio__name")}
+    context = {
+        "form": form,
+        "named": named.order_by("starts_on", "portfolio__name"),
+        "today": timezone.localdate(),
+    }
     return render(request, "perfmon/deputies.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def end_cover(request: HttpRequest, pk: int) -> HttpResponse:
+    """End a cover now (the deputies page's "End cover"): its director or the team."""
+    cover = Deputy.objects.select_related("director", "deputy").filter(pk=pk).first()
+    if cover is None:
+        raise Http404("No such cover: it may have been withdrawn already.")
+    user = signed_in(request)
+    if not user.is_performance_team and cover.director_id != user.pk:
+        raise PermissionDenied("Only the director or the performance team can end this cover.")
+    try:
+        withdrawn = services.end_cover(cover=cover, user=user)
+    except services.SteeringError as error:  # ended already (a second click, say)
+        messages.error(request, str(error))
+        return redirect("deputies")
+    done = "is withdrawn" if withdrawn else "has ended: they decide nothing more"
+    messages.success(request, f"The cover of {cover.deputy} for {cover.director} {done}.")
+    return redirect("deputies")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from perfmon.models.frame import Portfolio, Quarter
 from perfmon.models.returns import TEXT_LIMIT, within_text_limit
@@ -62,6 +63,8 @@ class Deputy(models.Model):
     )
     named_at = models.DateTimeField(default=timezone.now)
     objects = DeputyQuerySet.as_manager()
+    # Who named, ended or withdrew each cover, and when: a decision's trail names a deputy.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_on", "portfolio__name"]

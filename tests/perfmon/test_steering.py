@@ -446,6 +446,43 @@ def test_it_ends_a_deputys_powers_with_the_cover(
     assert overview(bea)[1].count("Governance and Finance") == 0
 
 
+def test_the_director_ends_a_cover_early_on_the_deputies_page(
+    director: User, bea: User, portfolio: Portfolio, quarter_in_play: dict[str, Portfolio]
+) -> None:
+    Return.objects.filter(portfolio=portfolio).update(state=Return.State.SUBMITTED)
+    name(signed_in(director), portfolio, deputy="bea")  # 28 November to 12 December
+    cover = Deputy.objects.get()
+    deputy = signed_in(bea)
+    assert "Governance and Finance" in deputy.get(reverse("approvals")).content.decode()
+    assert deputy.post(reverse("end_cover", args=[cover.pk])).status_code == 403
+    page = signed_in(director).get(reverse("deputies")).content.decode()
+    assert "End cover<span" in page
+    response = signed_in(director).post(reverse("end_cover", args=[cover.pk]), follow=True)
+    assert "The cover of B. Deputy for Dana Director has ended" in response.content.decode()
+    cover.refresh_from_db()
+    assert (cover.starts_on, cover.ends_on) == (date(2026, 11, 28), date(2026, 11, 29))
+    assert "Governance and Finance" not in deputy.get(reverse("approvals")).content.decode()
+    again = signed_in(director).post(reverse("end_cover", args=[cover.pk]), follow=True)
+    assert "This cover has ended already." in again.content.decode()
+    assert [h.ends_on for h in cover.history.all()] == [date(2026, 11, 29), date(2026, 12, 12)]
+    assert cover.history.first().history_user == director
+
+
+def test_the_team_withdraws_a_cover_that_has_not_begun(
+    admin_user: User, director: User, bea: User, portfolio: Portfolio
+) -> None:
+    name(signed_in(director), portfolio, deputy="bea", starts_on="2026-12-07")
+    cover = Deputy.objects.get()
+    team = signed_in(admin_user)
+    assert "Withdraw cover<span" in team.get(reverse("deputies")).content.decode()
+    assert team.get(reverse("end_cover", args=[cover.pk])).status_code == 405
+    response = team.post(reverse("end_cover", args=[cover.pk]), follow=True)
+    assert "The cover of B. Deputy for Dana Director is withdrawn." in response.content.decode()
+    assert not Deputy.objects.exists()
+    assert Deputy.history.filter(id=cover.pk, history_type="-").count() == 1
+    assert team.post(reverse("end_cover", args=[cover.pk])).status_code == 404
+
+
 def test_it_stops_a_deputy_approving_what_they_submitted(
     director: User, bea: User, portfolio: Portfolio, quarter: Quarter, quarter_in_play: dict
 ) -> None:
@@ -570,7 +607,7 @@ def test_it_tells_each_person_what_is_waiting_for_them(
     )
 
 
-def test_it_lists_extensions_and_cover_in_the_admin_where_cover_can_be_ended(
+def test_it_lists_extensions_and_cover_in_the_admin_where_cover_can_be_deleted(
     admin_user: User, director: User, bea: User, portfolio: Portfolio, quarter: Quarter
 ) -> None:
     team = signed_in(admin_user)
