@@ -617,7 +617,7 @@ class ItemSection(ReturnSection):
                     shown_as=shown,
                 )
             )
-        digest = repr(
+        alike = repr(
             (
                 sorted(extra.items()),
                 [
@@ -626,6 +626,8 @@ class ItemSection(ReturnSection):
                 ],
             )
         )
+        # Hashed once, with the code that draws rows: every row's key includes it.
+        digest = hashlib.blake2b(f"{_code_digest()}{alike}".encode(), digest_size=16).hexdigest()
         return rows, extra, digest
 
     # Keeping rows' markup ---------------------------------------------------------------
@@ -635,7 +637,8 @@ class ItemSection(ReturnSection):
     def row_key(self, row: Row, digest: str) -> str:
         """The cache key of a row's markup: a hash of everything the row shows (the item,
         this quarter's update and last quarter's, field by field, what the kind adds in
-        row_state, what every row shows alike) and of the code and templates that draw it."""
+        row_state) and of `digest`, build_rows' hash of what every row shows alike and of
+        the code and templates that draw them."""
         shown = repr(
             (
                 self.key,
@@ -646,7 +649,7 @@ class ItemSection(ReturnSection):
                 self.row_state(row),
             )
         )
-        hashed = hashlib.blake2b(f"{_code_digest()}{shown}".encode(), digest_size=20)
+        hashed = hashlib.blake2b(shown.encode(), digest_size=20)
         return f"perfmon:row:{hashed.hexdigest()}"
 
     def row_state(self, row: Row) -> tuple[Any, ...]:
