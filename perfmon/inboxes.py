@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q
 
 from perfmon import quarters
+from perfmon.access import standing_of
 from perfmon.models import Portfolio, PortfolioRole, Quarter, Return, ReturnEvent, User
 from perfmon.sections import sections
 
@@ -36,16 +37,18 @@ class InboxRow:
 _saves = ReturnEvent.objects.filter(ret=OuterRef("pk"), action=ReturnEvent.Action.SAVED)
 
 
-def officer_returns(user: User, *, today: date) -> list[InboxRow]:
+def officer_returns(user: User, *, today: date, current: Quarter | None = None) -> list[InboxRow]:
     """The officer's returns: every portfolio's return for the quarter being reported, and
-    any other return of theirs that is open for changes (returned or reopened)."""
-    portfolios = list(
-        Portfolio.objects.filter(
-            roles__user=user, roles__role=PortfolioRole.Role.OFFICER
-        ).distinct()
-    )
-    if not portfolios:
+    any other return of theirs that is open for changes (returned or reopened).
+    `current`: the quarter being reported, if the caller has it already."""
+    officer_of = [
+        portfolio_id
+        for portfolio_id, roles in standing_of(user).roles.items()
+        if PortfolioRole.Role.OFFICER in roles
+    ]
+    if not officer_of:
         return []
+    portfolios = list(Portfolio.objects.filter(pk__in=officer_of))
     start_year, number = quarters.quarter_being_reported(today)
     returns = list(
         Return.objects.with_frame()
@@ -58,11 +61,12 @@ def officer_returns(user: User, *, today: date) -> list[InboxRow]:
         # not started.
         .exclude(Q(state=Return.State.DRAFT) & ~Exists(_saves))
     )
-    current = (
-        Quarter.objects.select_related("year")
-        .filter(year__start_year=start_year, number=number)
-        .first()
-    )
+    if current is None:
+        current = (
+            Quarter.objects.select_related("year")
+            .filter(year__start_year=start_year, number=number)
+            .first()
+        )
     by_key = {(ret.portfolio_id, ret.quarter_id): ret for ret in returns}
     keys = {(ret.portfolio, ret.quarter) for ret in returns}
     if current:

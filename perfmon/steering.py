@@ -362,10 +362,10 @@ class ToFill:
         return describe_overdue(self.overdue, state=self.row.ret.state if self.row.ret else None)
 
 
-def to_fill(user: User, *, today: date) -> list[ToFill]:
+def to_fill(user: User, *, today: date, current: Quarter | None = None) -> list[ToFill]:
     """An officer's returns (see inboxes.officer_returns), each with its deadlines once
     the portfolio's extension counts, and how overdue it is."""
-    rows = officer_returns(user, today=today)
+    rows = officer_returns(user, today=today, current=current)
     extensions = (
         {
             (e.portfolio_id, e.quarter_id): e.submission_deadline
@@ -403,14 +403,14 @@ class Waiting:
         return bool(self.to_fill or self.to_decide or self.overview)
 
 
-def waiting_for(user: User, *, today: date) -> Waiting:
+def waiting_for(user: User, *, today: date, current: Quarter | None) -> Waiting:
+    """What waits for `user` on `today`; `current` is the quarter being reported (None:
+    not set up yet)."""
     overview = None
-    if standing_of(user).team:
-        quarter = Quarter.objects.being_reported(today).select_related("year").first()
-        if quarter is not None:
-            overview = quarter_overview(user=user, quarter=quarter, today=today)
+    if standing_of(user).team and current is not None:
+        overview = quarter_overview(user=user, quarter=current, today=today)
     return Waiting(
-        to_fill=to_fill(user, today=today),
+        to_fill=to_fill(user, today=today, current=current),
         to_decide=awaiting_decision(user, today=today),
         overview=overview,
     )

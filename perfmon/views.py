@@ -17,9 +17,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from perfmon import quarters, reminders, return_summary, services, steering
-from perfmon.access import ReturnAccess, get_return_for_user
+from perfmon.access import ReturnAccess, get_return_for_user, standing_of
 from perfmon.forms import CheckAnswersForm, DecisionForm, ReopenForm
-from perfmon.models import CouncilSettings, Portfolio, Quarter, Return, ReturnEvent, User
+from perfmon.models import (
+    CouncilSettings,
+    Portfolio,
+    PortfolioRole,
+    Quarter,
+    Return,
+    ReturnEvent,
+    User,
+)
 from perfmon.sections import Clash, Merged, Missing, SectionForm, sections
 
 
@@ -31,16 +39,27 @@ def signed_in(request: HttpRequest) -> User:
 
 def home(request: HttpRequest) -> HttpResponse:
     today: date = timezone.localdate()
+    user = signed_in(request)
+    standing = standing_of(user)  # cached: roles and team without a query
     start_year, number = quarters.quarter_being_reported(today)
+    quarter = Quarter.objects.being_reported(today).select_related("year").first()
+    held = Portfolio.objects.filter(pk__in=list(standing.roles)).order_by("name")
     context = {
         "today": today,
         "reporting_year_label": quarters.year_label(start_year),
         "reporting_quarter_number": number,
         "reporting_months": quarters.QUARTER_MONTHS[number]
         + f" {quarters.quarter_bounds(start_year, number)[1].year}",
-        "quarter": Quarter.objects.being_reported(today).select_related("year").first(),
-        "portfolios": Portfolio.objects.held_by(signed_in(request)).order_by("name"),
-        "waiting": steering.waiting_for(signed_in(request), today=today),
+        "quarter": quarter,
+        "portfolios": [
+            (
+                portfolio,
+                [PortfolioRole.Role(role).label for role in sorted(standing.on(portfolio.pk))],
+            )
+            for portfolio in held
+        ],
+        "team": standing.team,
+        "waiting": steering.waiting_for(user, today=today, current=quarter),
     }
     return render(request, "perfmon/home.html", context)
 
@@ -65,6 +84,10 @@ def council_logo(request: HttpRequest, digest: str) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _role_labels(roles: frozenset[str]) -> list[str]:
+    return [PortfolioRole.Role(role).label for role in sorted(roles)]
 
 
 def locked_out(

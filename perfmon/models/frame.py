@@ -248,22 +248,6 @@ class Theme(models.Model):
         return self.name
 
 
-class PortfolioQuerySet(models.QuerySet["Portfolio"]):
-    def held_by(self, user: User) -> PortfolioQuerySet:
-        """The portfolios `user` holds a role on, each with `.user_roles` (theirs only)."""
-        return (
-            self.filter(roles__user=user)
-            .distinct()
-            .prefetch_related(
-                models.Prefetch(
-                    "roles",
-                    queryset=PortfolioRole.objects.filter(user=user).order_by("role"),
-                    to_attr="user_roles",
-                )
-            )
-        )
-
-
 class Portfolio(models.Model):
     """A Cabinet portfolio, such as "Governance and Finance"."""
 
@@ -272,7 +256,6 @@ class Portfolio(models.Model):
         default=True, help_text="Untick when the portfolio no longer exists; history is kept."
     )
     history = HistoricalRecords()
-    objects = PortfolioQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

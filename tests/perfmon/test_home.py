@@ -48,12 +48,14 @@ def test_it_lists_the_persons_portfolios_with_their_roles(
     PortfolioFactory(name="Not theirs")
     client.force_login(officer)
     response = client.get(reverse("home"))
-    rows = [(p.name, [r.role for r in p.user_roles]) for p in response.context["portfolios"]]
+    rows = [(p.name, roles) for p, roles in response.context["portfolios"]]
     assert rows == [
-        ("Governance and Finance", ["director", "officer"]),
-        ("Health and Adult Care", ["officer"]),
+        ("Governance and Finance", ["Director", "Officer"]),
+        ("Health and Adult Care", ["Officer"]),
     ]
-    assert "Not theirs" not in response.content.decode()
+    page = response.content.decode()
+    assert '<td class="govuk-table__cell">Director and Officer</td>' in page
+    assert "Not theirs" not in page
 
 
 def test_it_tells_a_viewer_they_have_no_role(client: Client, outsider: User) -> None:
