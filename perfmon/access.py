@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,6 +24,7 @@ from perfmon.cached import CachedFor
 from perfmon.models import (
     CouncilSettings,
     Deputy,
+    Extension,
     Portfolio,
     PortfolioRole,
     Quarter,
@@ -217,6 +218,15 @@ def access_to(user: User, ret: Return) -> ReturnAccess:
     )
 
 
+_EXTENDED_TO = Subquery(
+    Extension.objects.filter(
+        portfolio_id=OuterRef("portfolio_id"), quarter_id=OuterRef("quarter_id")
+    )
+    .order_by()
+    .values("submission_deadline")[:1]
+)
+
+
 def get_return_for_user(
     user: User, portfolio_id: int, start_year: int, number: int, *, write: bool = False
 ) -> ReturnAccess:
@@ -227,8 +237,9 @@ def get_return_for_user(
     """
     # A stored return comes with its portfolio and quarter in one query; only a return not
     # yet started needs them looked up (or not found) one by one.
-    ret = (
+    ret: Return | None = (
         Return.objects.with_frame()
+        .annotate(extended_to=_EXTENDED_TO)  # its portfolio's extension, for its deadlines
         .filter(
             portfolio_id=portfolio_id, quarter__year__start_year=start_year, quarter__number=number
         )

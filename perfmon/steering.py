@@ -61,6 +61,18 @@ def deadlines_of(portfolio_id: int, quarter: Quarter) -> Deadlines:
     )
 
 
+def deadlines_of_return(ret: Return) -> Deadlines:
+    """A return's deadlines, from the extension read with it (`extended_to`, which
+    access.get_return_for_user annotates) when it was, else looked up."""
+    if "extended_to" not in ret.__dict__:
+        return deadlines_of(ret.portfolio_id, ret.quarter)
+    return deadlines_for(
+        submission=ret.quarter.submission_deadline,
+        approval=ret.quarter.approval_deadline,
+        extended_to=ret.__dict__["extended_to"],
+    )
+
+
 def extended_deadlines(quarter: Quarter) -> dict[int, Deadlines]:
     """By portfolio id, the deadlines of the portfolios with an extension this quarter."""
     return {

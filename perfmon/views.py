@@ -140,7 +140,7 @@ def _render_return(
         "last_reopened": _last(ret, events, ReturnEvent.Action.REOPENED),
         "decision": decision or DecisionForm(initial={"seen": events[-1].pk if events else 0}),
         "reopen": reopen or ReopenForm(),
-        "deadlines": steering.deadlines_of(ret.portfolio_id, ret.quarter),
+        "deadlines": steering.deadlines_of_return(ret),
         "reminded": reminders.reminders_sent_about(
             portfolio_id=ret.portfolio_id, quarter_id=ret.quarter_id
         ),
