@@ -125,6 +125,11 @@ class ResultsImportAdmin(admin.ModelAdmin):
                 wrap(require_POST(self.confirm_view)),
                 name="reports_resultsimport_confirm",
             ),
+            path(
+                "<int:pk>/new-items/",
+                wrap(require_POST(self.new_items_view)),
+                name="reports_resultsimport_new_items",
+            ),
             *super().get_urls(),
         ]
 
@@ -190,6 +195,20 @@ class ResultsImportAdmin(admin.ModelAdmin):
         upload = get_object_or_404(ResultsImport, pk=pk)
         try:
             services.confirm_results_import(upload=upload, user=user)
+        except services.UploadError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(self._page(upload))
+
+    def new_items_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The uncertain matches the team says are wrong, ticked: check the report again
+        with their items as new items."""
+        user = request.user
+        if not user.is_authenticated or not user.has_perm("reports.import_results"):
+            raise PermissionDenied
+        upload = get_object_or_404(ResultsImport, pk=pk)
+        lines = [int(line) for line in request.POST.getlist("new") if line.isdigit()]
+        try:
+            services.choose_new_items(upload=upload, lines=lines)
         except services.UploadError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(self._page(upload))
@@ -280,10 +299,18 @@ def _kind_rows(upload: ResultsImport) -> list[dict[str, Any]]:
 
 
 def _matches(upload: ResultsImport) -> dict[str, list[dict[str, Any]]]:
-    """A quarterly report's matches by outcome: matched, uncertain, new."""
-    found: dict[str, list[dict[str, Any]]] = {"uncertain": [], "new": [], "matched": []}
+    """A quarterly report's matches by outcome (matched, uncertain, new), and under
+    "choosable" the uncertain ones with those the team took as new, to choose again."""
+    found: dict[str, list[dict[str, Any]]] = {
+        "uncertain": [],
+        "new": [],
+        "matched": [],
+        "choosable": [],
+    }
     for match in upload.preview.get("matches", []):
         found[match["outcome"]].append(match)
+        if match["outcome"] == "uncertain" or match.get("chosen_new"):
+            found["choosable"].append(match)
     return found
 
 

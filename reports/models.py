@@ -62,6 +62,9 @@ class ResultsImport(models.Model):
         blank=True,
         help_text="Set for a quarterly performance report: the quarter it reports (1 to 4).",
     )
+    # A quarterly report's lines whose uncertain match the team said was wrong: their
+    # items are imported as new items.
+    new_lines = models.JSONField(default=list, blank=True)
     profile = models.ForeignKey(
         "ImportProfile",
         on_delete=models.SET_NULL,

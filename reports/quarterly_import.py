@@ -11,6 +11,7 @@ reports.quarterly_writer writes a plan.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,16 +136,22 @@ def _theme_of(line: int, headings: list[tuple[int, str]], themes: list[str]) -> 
     return ""
 
 
-def plan_quarter(report: QuarterlyReport, *, year: ReportingYear) -> QuarterlyPlan:
+def plan_quarter(
+    report: QuarterlyReport, *, year: ReportingYear, as_new: Collection[int] = ()
+) -> QuarterlyPlan:
     """Match every item of the report to the year's items; nothing is written. The best
-    scoring pairs are taken first, so two items never take one of the year's items."""
+    scoring pairs are taken first, so two items never take one of the year's items. The
+    items on the lines `as_new` take none of their uncertain matches (the team said they
+    were wrong): unless one of them matches for certain, they are new items."""
     plan = QuarterlyPlan(start_year=year.start_year, quarter=report.quarter)
     candidates = _candidates(year)
     themes = list(Theme.objects.for_year(year).values_list("name", flat=True))
     item_themes = _item_themes(year)
     pairs: list[tuple[float, int, Match]] = []
     for index, item in enumerate(report.items):
-        pairs.extend((m.score, -index, m) for m in _pairs(item, candidates))
+        for match in _pairs(item, candidates):
+            if match.score >= CERTAIN or item.line not in as_new:
+                pairs.append((match.score, -index, match))
     taken: dict[str, Match] = {}
     placed: set[int] = set()
     for _, _, match in sorted(pairs, key=lambda pair: (-pair[0], -pair[1])):
@@ -156,7 +163,9 @@ def plan_quarter(report: QuarterlyReport, *, year: ReportingYear) -> QuarterlyPl
         placed.add(id(match.item))
     by_item = {id(m.item): m for m in taken.values()}
     for item in report.items:
-        found = by_item.get(id(item)) or _new(item, plan, report.headings, themes)
+        found = by_item.get(id(item)) or _new(
+            item, plan, report.headings, themes, chosen=item.line in as_new
+        )
         if found is not None:
             plan.matches.append(found)
     _read_loose_text(report, candidates["action"], taken, item_themes, plan)
@@ -205,12 +214,19 @@ def _pairs(item: ReportItem, candidates: dict[str, dict[str, str]]) -> list[Matc
 
 
 def _new(
-    item: ReportItem, plan: QuarterlyPlan, headings: list[tuple[int, str]], themes: list[str]
+    item: ReportItem,
+    plan: QuarterlyPlan,
+    headings: list[tuple[int, str]],
+    themes: list[str],
+    *,
+    chosen: bool = False,
 ) -> Match | None:
     """An item matching none of the year's: new under the theme its heading names, or
-    left out (with a warning) when it does not read as an item."""
+    left out (with a warning) when it does not read as an item, unless the team `chosen`
+    it as new (it had a match)."""
     kind = _kind(item) or "measure"
-    if not item.position or len(item.description.split()) < MIN_WORDS_FOR_NEW:
+    short = len(item.description.split()) < MIN_WORDS_FOR_NEW
+    if not item.position or (short and not chosen):
         plan.warnings.append(
             Problem(
                 item.line,
@@ -312,10 +328,13 @@ def unreadable_positions(plan: QuarterlyPlan) -> list[Problem]:
     ]
 
 
-def read_quarterly_report(*, data: bytes, start_year: int, quarter: int) -> QuarterlyPlan:
+def read_quarterly_report(
+    *, data: bytes, start_year: int, quarter: int, as_new: Collection[int] = ()
+) -> QuarterlyPlan:
     """Read and match a quarterly report for quarter `quarter` of the year starting
-    `start_year`. Raises TableError with a sentence when the year does not exist, the
-    quarter is not 1 to 4, the file is not a quarterly report or reports another quarter."""
+    `start_year`, the items on the lines `as_new` taken as new (see plan_quarter). Raises
+    TableError with a sentence when the year does not exist, the quarter is not 1 to 4,
+    the file is not a quarterly report or reports another quarter."""
     if quarter not in (1, 2, 3, 4):
         raise TableError(f"Quarter {quarter} does not exist: a quarter is 1, 2, 3 or 4.")
     year = ReportingYear.objects.filter(start_year=start_year).first()
@@ -336,4 +355,4 @@ def read_quarterly_report(*, data: bytes, start_year: int, quarter: int) -> Quar
         raise TableError(
             f"The report gives quarter {report.quarter} positions, not quarter {quarter}'s."
         )
-    return plan_quarter(report, year=year)
+    return plan_quarter(report, year=year, as_new=as_new)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -171,6 +172,31 @@ def recheck_with_profile(
     return profile
 
 
+def choose_new_items(*, upload: ResultsImport, lines: Collection[int]) -> None:
+    """Take the items of a checked quarterly report on `lines` as new items rather than
+    their uncertain matches (and any chosen before but not now as matched again), then
+    check the upload again. Raises UploadError, changing nothing, unless the upload is a
+    checked quarterly report and every line is an uncertain match or was chosen before."""
+    if upload.quarter is None or upload.state != ResultsImport.State.PREVIEWED:
+        raise UploadError("Only a checked quarterly report's matches can be changed.")
+    choosable = {
+        match["line"]
+        for match in upload.preview.get("matches", [])
+        if match["outcome"] == "uncertain" or match.get("chosen_new")
+    }
+    if not set(lines) <= choosable:
+        raise UploadError("Only uncertain matches can be taken as new items: check again.")
+    upload.new_lines = sorted(set(lines))
+    upload.state, upload.preview = ResultsImport.State.QUEUED, {}
+    upload.save(update_fields=["new_lines", "state", "preview"])
+    if not in_background(upload):
+        check_results_import(import_id=upload.pk)
+    else:
+        from reports.tasks import check_results_import_task
+
+        enqueue_on_commit(check_results_import_task, upload.pk)
+
+
 def confirm_results_import(*, upload: ResultsImport, user: User) -> None:
     """Import a checked upload, in the request when small, else by a worker. Raises
     UploadError if it is not ready to import."""
@@ -230,7 +256,10 @@ _FAILED = (
 def _plan(upload: ResultsImport) -> QuarterlyPlan:
     assert upload.quarter is not None
     return read_quarterly_report(
-        data=bytes(upload.content or b""), start_year=upload.start_year, quarter=upload.quarter
+        data=bytes(upload.content or b""),
+        start_year=upload.start_year,
+        quarter=upload.quarter,
+        as_new=set(upload.new_lines),
     )
 
 
@@ -239,7 +268,7 @@ def _check_quarter(upload: ResultsImport) -> None:
     uncertain matches are shown for the team, whose confirming takes them."""
     try:
         plan = _plan(upload)
-        preview = _plan_preview(plan)
+        preview = _plan_preview(plan, upload.new_lines)
         if not plan.problems:
             result = import_quarter(
                 plan=plan,
@@ -260,7 +289,11 @@ def _run_quarter(upload: ResultsImport) -> None:
     try:
         plan = _plan(upload)
         if plan.problems:
-            _finish(upload, state=ResultsImport.State.PROBLEMS, preview=_plan_preview(plan))
+            _finish(
+                upload,
+                state=ResultsImport.State.PROBLEMS,
+                preview=_plan_preview(plan, upload.new_lines),
+            )
             return
         result = import_quarter(
             plan=plan,
@@ -275,7 +308,7 @@ def _run_quarter(upload: ResultsImport) -> None:
     _finish(upload, state=ResultsImport.State.IMPORTED, outcome=_result_json(result))
 
 
-def _plan_preview(plan: QuarterlyPlan) -> dict[str, Any]:
+def _plan_preview(plan: QuarterlyPlan, new_lines: Collection[int] = ()) -> dict[str, Any]:
     return {
         "rows": dict(Counter(m.kind for m in plan.matches)),
         "problems": [
@@ -294,6 +327,7 @@ def _plan_preview(plan: QuarterlyPlan) -> dict[str, Any]:
                 "matched": m.matched_text,
                 "score": round(m.score),
                 "position": m.item.position,
+                "chosen_new": m.item.line in new_lines,
             }
             for m in plan.matches
         ],

@@ -160,3 +160,57 @@ def test_it_imports_a_quarterly_report_in_the_admin(team: Client, admin_user: Us
         "performance_summary", "--year", "2021/22", "--quarter", "1", "--format", "json", stdout=out
     )
     assert json.loads(out.getvalue())[-1]["actions_on_track_pct"] == 86.8
+
+
+def test_the_team_takes_a_wrong_uncertain_match_as_a_new_item_in_the_admin(
+    team: Client, admin_user: User
+) -> None:
+    run(str(ANNUAL_2021_22), "--year", "2021/22", "--user", admin_user.username)
+    team.post(
+        ADD,
+        {
+            "file": SimpleUploadedFile(QUARTER1_2021_22.name, QUARTER1_2021_22.read_bytes()),
+            "year": "2021/22",
+            "quarter": "1",
+        },
+    )
+    job = ResultsImport.objects.get()
+    choose = reverse("admin:reports_resultsimport_new_items", args=[job.pk])
+    page = team.get(reverse("admin:reports_resultsimport_change", args=[job.pk])).content.decode()
+    assert 'name="new" value="305"' in page and "Check again with my choices" in page
+    # A line that is no uncertain match (a new item's) is refused, nothing changed.
+    refused = team.post(choose, {"new": ["305", "112"]}, follow=True).content.decode()
+    assert "Only uncertain matches can be taken as new items" in refused
+    job.refresh_from_db()
+    assert job.new_lines == [] and job.state == ResultsImport.State.PREVIEWED
+
+    page = team.post(choose, {"new": ["305"]}, follow=True).content.decode()
+    job.refresh_from_db()
+    assert job.new_lines == [305] and job.state == ResultsImport.State.PREVIEWED
+    assert "3 uncertain matches: your choice" in page  # two still uncertain, one chosen
+    assert 'value="305" id="new-305" checked' in page and "(new: your choice)" in page
+    team.post(reverse("admin:reports_resultsimport_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == ResultsImport.State.IMPORTED
+    assert Measure.objects.get(description="Affordable homes delivered").updates.exists()
+
+
+def test_a_choice_can_be_taken_back_before_importing(team: Client, admin_user: User) -> None:
+    run(str(ANNUAL_2021_22), "--year", "2021/22", "--user", admin_user.username)
+    team.post(
+        ADD,
+        {
+            "file": SimpleUploadedFile(QUARTER1_2021_22.name, QUARTER1_2021_22.read_bytes()),
+            "year": "2021/22",
+            "quarter": "1",
+        },
+    )
+    job = ResultsImport.objects.get()
+    choose = reverse("admin:reports_resultsimport_new_items", args=[job.pk])
+    team.post(choose, {"new": ["305"]})
+    page = team.post(choose, {}, follow=True).content.decode()
+    job.refresh_from_db()
+    assert job.new_lines == []
+    assert 'value="305" id="new-305">' in page  # unticked: the match is taken again
+    team.post(reverse("admin:reports_resultsimport_confirm", args=[job.pk]))
+    assert not Measure.objects.filter(description="Affordable homes delivered").exists()

@@ -133,6 +133,33 @@ def test_it_refuses_uncertain_matches_until_accepted(year_2021: User) -> None:
     assert not ActionUpdate.objects.filter(ret__quarter__number=1).exists()
 
 
+def test_it_imports_an_uncertain_match_the_team_says_is_wrong_as_a_new_item(
+    year_2021: User,
+) -> None:
+    """Line 305's "Affordable homes delivered" scores 76 against "Number of new affordable
+    homes provided (gross)": told it is another measure, the import creates it."""
+    output = quarter_one(year_2021, "--accept-uncertain", "--as-new", "305", "--dry-run")
+    assert "Uncertain matches, the team's choice (2):" in output
+    assert "line 305: new measure" in output and "“Affordable homes delivered”" in output
+    quarter_one(year_2021, "--accept-uncertain", "--as-new", "305")
+    created = Measure.objects.get(description="Affordable homes delivered")
+    assert created.portfolio.name == "Portfolio to be assigned"
+    assert created.updates.get().ret.quarter.number == 1
+    assert not MeasureUpdate.objects.filter(
+        measure__description="Number of new affordable homes provided (gross)",
+        ret__quarter__number=1,
+    ).exists()
+
+
+@pytest.mark.parametrize("line", ["112", "1"])  # a new item's line; a line with no item
+def test_it_refuses_as_new_for_a_line_without_an_uncertain_match(
+    year_2021: User, line: str
+) -> None:
+    with pytest.raises(CommandError, match=f"--as-new {line}: no uncertain match is on that"):
+        quarter_one(year_2021, "--accept-uncertain", "--as-new", line)
+    assert not ActionUpdate.objects.filter(ret__quarter__number=1).exists()
+
+
 @pytest.mark.parametrize(
     ("year", "quarter", "message"),
     [

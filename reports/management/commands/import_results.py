@@ -8,7 +8,7 @@ from perfmon import quarters
 from reports.annual_table import TableError
 from reports.importer import import_results
 from reports.models import ImportProfile
-from reports.quarterly_import import read_quarterly_report
+from reports.quarterly_import import QuarterlyPlan, read_quarterly_report
 from reports.quarterly_writer import import_quarter
 from reports.services import MAX_BYTES, read_results_file
 
@@ -43,6 +43,15 @@ class Command(BaseCommand):
             action="store_true",
             help="With --quarter, take the uncertain matches listed (check them first with "
             "--dry-run).",
+        )
+        parser.add_argument(
+            "--as-new",
+            type=int,
+            action="append",
+            default=[],
+            metavar="LINE",
+            help="With --quarter, import the item on this line of the report as a new item "
+            "rather than its uncertain match (give it once for each line).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Say what would change, and change nothing."
@@ -104,9 +113,7 @@ class Command(BaseCommand):
 
     def _quarter(self, path: Path, start_year: int, options: dict[str, Any]) -> None:
         try:
-            plan = read_quarterly_report(
-                data=path.read_bytes(), start_year=start_year, quarter=options["quarter"]
-            )
+            plan = self._plan(path, start_year, options["quarter"], options["as_new"])
         except TableError as error:
             raise CommandError(f"{path.name}: {error}") from error
         for warning in plan.warnings:
@@ -128,7 +135,8 @@ class Command(BaseCommand):
         if plan.by_outcome("uncertain") and not options["accept_uncertain"]:
             raise CommandError(
                 "Some matches are uncertain: nothing was imported. Check them, then run "
-                "again with --accept-uncertain, or correct the report's text."
+                "again with --accept-uncertain (and --as-new LINE for any that is wrong), or "
+                "correct the report's text."
             )
         result = import_quarter(
             plan=plan,
@@ -143,6 +151,23 @@ class Command(BaseCommand):
                 f"{verb} {path.name} for quarter {plan.quarter} {options['year']}: "
                 f"{result.summary()}."
             )
+        )
+
+    def _plan(self, path: Path, start_year: int, quarter: int, as_new: list[int]) -> QuarterlyPlan:
+        """The report's plan, the lines `as_new` taken as new items: each must be an
+        uncertain match when matched as perfmon would (raises CommandError if not)."""
+        data = path.read_bytes()
+        plan = read_quarterly_report(data=data, start_year=start_year, quarter=quarter)
+        if not as_new:
+            return plan
+        wrong = set(as_new) - {m.item.line for m in plan.by_outcome("uncertain")}
+        if wrong:
+            raise CommandError(
+                f"--as-new {', '.join(map(str, sorted(wrong)))}: no uncertain match is on "
+                "that line (see the list with --dry-run)."
+            )
+        return read_quarterly_report(
+            data=data, start_year=start_year, quarter=quarter, as_new=set(as_new)
         )
 
     def _user(self, username: str) -> Any:
