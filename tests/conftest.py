@@ -3,6 +3,8 @@ and an outsider (a viewer with no role)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from perfmon import cached
@@ -48,3 +50,20 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def outsider(db: None) -> User:
     return UserFactory(username="vic", first_name="Vic", last_name="Viewer")
+
+
+@pytest.fixture
+def pdf_html(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The HTML of every PDF made while the test runs, in order (the PDFs are made as
+    usual): to read what a printed report says, or lay its pages out again."""
+    from reports import pdf
+
+    rendered: list[str] = []
+    make_pdf = pdf.pdf_bytes
+
+    def keep_html(html: str, **kwargs: Any) -> bytes:
+        rendered.append(html)
+        return make_pdf(html, **kwargs)
+
+    monkeypatch.setattr(pdf, "pdf_bytes", keep_html)
+    return rendered

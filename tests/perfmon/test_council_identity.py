@@ -7,7 +7,6 @@ import base64
 import hashlib
 import io
 import re
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +16,6 @@ from PIL import Image
 
 from perfmon.models import CouncilSettings, User
 from perfmon.services import create_reporting_year
-from reports import pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -182,23 +180,15 @@ def test_it_refuses_a_new_logo_and_removing_it_at_once(client: Client, admin_use
 
 
 def test_it_prints_the_logo_on_a_pdf_report(
-    client: Client, admin_user: User, monkeypatch: pytest.MonkeyPatch
+    client: Client, admin_user: User, pdf_html: list[str]
 ) -> None:
     client.force_login(admin_user)
     create_reporting_year(start_year=2025)
     query = {"year": 2025, "format": "pdf", "draft": "1"}
     assert b"/Subtype /Image" not in client.get("/reports/annual/", query).content
     upload(client, png("#ff0000"))
-    rendered: list[str] = []
-    make_pdf = pdf.pdf_bytes
-
-    def keep_html(html: str, **kwargs: Any) -> bytes:
-        rendered.append(html)
-        return make_pdf(html, **kwargs)
-
-    monkeypatch.setattr(pdf, "pdf_bytes", keep_html)
     response = client.get("/reports/annual/", query)
     assert response.content.startswith(b"%PDF")
     logo = f'src="data:image/png;base64,{base64.b64encode(png("#ff0000")).decode()}"'
-    assert f'<img class="app-logo" {logo} alt="Anytown Borough Council">' in rendered[0]
+    assert f'<img class="app-logo" {logo} alt="Anytown Borough Council">' in pdf_html[-1]
     assert b"/Subtype /Image" in response.content

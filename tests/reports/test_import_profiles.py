@@ -162,9 +162,8 @@ def test_it_imports_a_quarterly_report_in_the_admin(team: Client, admin_user: Us
     assert json.loads(out.getvalue())[-1]["actions_on_track_pct"] == 86.8
 
 
-def test_the_team_takes_a_wrong_uncertain_match_as_a_new_item_in_the_admin(
-    team: Client, admin_user: User
-) -> None:
+def checked_quarter_one(team: Client, admin_user: User) -> ResultsImport:
+    """The 2021/22 table imported, and its Q1 report uploaded and checked in the admin."""
     run(str(ANNUAL_2021_22), "--year", "2021/22", "--user", admin_user.username)
     team.post(
         ADD,
@@ -174,7 +173,13 @@ def test_the_team_takes_a_wrong_uncertain_match_as_a_new_item_in_the_admin(
             "quarter": "1",
         },
     )
-    job = ResultsImport.objects.get()
+    return ResultsImport.objects.get()
+
+
+def test_the_team_takes_a_wrong_uncertain_match_as_a_new_item_in_the_admin(
+    team: Client, admin_user: User
+) -> None:
+    job = checked_quarter_one(team, admin_user)
     choose = reverse("admin:reports_resultsimport_new_items", args=[job.pk])
     page = team.get(reverse("admin:reports_resultsimport_change", args=[job.pk])).content.decode()
     assert 'name="new" value="305"' in page and "Check again with my choices" in page
@@ -196,16 +201,7 @@ def test_the_team_takes_a_wrong_uncertain_match_as_a_new_item_in_the_admin(
 
 
 def test_a_choice_can_be_taken_back_before_importing(team: Client, admin_user: User) -> None:
-    run(str(ANNUAL_2021_22), "--year", "2021/22", "--user", admin_user.username)
-    team.post(
-        ADD,
-        {
-            "file": SimpleUploadedFile(QUARTER1_2021_22.name, QUARTER1_2021_22.read_bytes()),
-            "year": "2021/22",
-            "quarter": "1",
-        },
-    )
-    job = ResultsImport.objects.get()
+    job = checked_quarter_one(team, admin_user)
     choose = reverse("admin:reports_resultsimport_new_items", args=[job.pk])
     team.post(choose, {"new": ["305"]})
     page = team.post(choose, {}, follow=True).content.decode()
