@@ -14,11 +14,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from measures.models import Measure
+from perfmon.demo import DEMO_PASSWORD
 from projects.models import Project
 from reports.models import OpenDataSetting
 from risks.models import Risk
 from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.browser.test_csp import sign_in_as
+from tests.browser.steps import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +90,7 @@ def test_it_names_heat_map_cells_by_what_they_show_with_arrows_clear_of_their_wo
 ) -> None:
     call_command("load_demo", verbosity=0)
     base = live_server.url
-    sign_in_as(page, base, "officer")
+    sign_in(page, base, "officer", DEMO_PASSWORD)
     page.goto(base + reverse("risks:heat_map"))
     assert page.locator("[data-testid=heat-map] line").count() > 0, "the demo has moves"
 
@@ -118,7 +119,7 @@ def test_it_names_heat_map_cells_by_what_they_show_with_arrows_clear_of_their_wo
 def test_it_fits_the_sites_pages_in_320_pixels(live_server: Any, page: Any) -> None:
     call_command("load_demo", verbosity=0)
     base = live_server.url
-    sign_in_as(page, base, "admin")
+    sign_in(page, base, "admin", DEMO_PASSWORD)
     measure = Measure.objects.filter(year__start_year=2024).order_by("pk").first()
     project = Project.objects.order_by("pk").first()
     risk = Risk.objects.order_by("pk").first()

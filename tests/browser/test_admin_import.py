@@ -13,7 +13,7 @@ from measures.models import Action, Measure
 from perfmon.services import ensure_performance_team_group
 from reports.demo import ANNUAL_2024_25
 from tests.browser.conftest import screenshot
-from tests.browser.test_return_cycle import sign_in
+from tests.browser.steps import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,10 @@ import time_machine
 from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
+from perfmon.demo import DEMO_PASSWORD
 from tests.browser.conftest import screenshot
-from tests.browser.test_csp import Watch, sign_in_as
+from tests.browser.steps import sign_in
+from tests.browser.test_csp import Watch
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +42,7 @@ def test_it_draws_the_uploaded_logo_in_every_header(
     watch = Watch(page)
     logo = tmp_path / "anytown.svg"
     logo.write_text(LOGO)
-    sign_in_as(page, live_server.url, "admin")
+    sign_in(page, live_server.url, "admin", DEMO_PASSWORD)
     assert page.locator("img.app-header__logo").count() == 0
 
     page.goto(f"{live_server.url}/admin/perfmon/councilsettings/1/change/")

@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from measures.models import Measure
+from perfmon.demo import DEMO_PASSWORD
 from perfmon.models import Portfolio, Return
 from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.browser.test_return_cycle import sign_out
+from tests.browser.steps import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -59,14 +60,6 @@ def visit(page: Any, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def sign_in_as(page: Any, base: str, who: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Email address or username").fill(who)
-    page.get_by_label("Password").fill("perfmon-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
 def assert_govuk_scripts_ran(page: Any) -> None:
     page.wait_for_load_state("load")
     classes = page.evaluate("document.body.className")
@@ -94,7 +87,7 @@ def test_it_loads_every_kind_of_page_with_nothing_blocked(live_server: Any, page
     page.on("response", lambda response: pages.append(response))
 
     # An officer: home, their draft return (saving it posts a form), a measure, the heat map.
-    sign_in_as(page, base, "officer")
+    sign_in(page, base, "officer", DEMO_PASSWORD)
     assert_govuk_scripts_ran(page)
     draft = Return.objects.filter(
         state=Return.State.DRAFT, portfolio__roles__user__username="officer"
@@ -126,7 +119,7 @@ def test_it_loads_every_kind_of_page_with_nothing_blocked(live_server: Any, page
     page.get_by_role("heading", name="Sign in to perfmon").wait_for()
 
     # The performance team: the reports, the open data API and the admin.
-    sign_in_as(page, base, "admin")
+    sign_in(page, base, "admin", DEMO_PASSWORD)
     visit(page, f"{base}/")
     visit(page, f"{base}/reports/")
     visit(page, f"{base}/reports/trend/")
@@ -207,7 +200,7 @@ def test_it_sends_the_policy_with_every_kind_of_response(live_server: Any, page:
 
     redirect = request.get(f"{base}/", max_redirects=0)
     assert redirect.status == 302
-    sign_in_as(page, base, "admin")
+    sign_in(page, base, "admin", DEMO_PASSWORD)
     not_found = request.get(f"{base}/no-such-page/")
     assert not_found.status == 404
     as_json = request.get(f"{base}/api/measures/?format=json")

@@ -15,17 +15,9 @@ from measures.models import Action, ActionUpdate
 from perfmon.demo import DEMO_PASSWORD
 from perfmon.models import Return
 from tests.browser.conftest import screenshot
-from tests.browser.steps import check_and_submit
+from tests.browser.steps import check_and_submit, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Email address or username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
 
 
 def test_it_rates_a_deliverable_and_shows_it_on_the_trend(
@@ -39,7 +31,7 @@ def test_it_rates_a_deliverable_and_shows_it_on_the_trend(
     ret.save(update_fields=["state"])
     base = live_server.url
 
-    sign_in(page, base, "officer")
+    sign_in(page, base, "officer", DEMO_PASSWORD)
     page.goto(base + reverse("return", args=[action.portfolio_id, 2021, 4]))
     status = page.locator(f"#id_a{action.pk}-status")
     assert "Strong" in status.inner_text() and "Some slippage" not in status.inner_text()
@@ -48,7 +40,7 @@ def test_it_rates_a_deliverable_and_shows_it_on_the_trend(
     screenshot(page, "derbyshire-return")
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in(page, base, "director")
+    sign_in(page, base, "director", DEMO_PASSWORD)
     page.goto(base + reverse("return", args=[action.portfolio_id, 2021, 4]))
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Send decision").click()

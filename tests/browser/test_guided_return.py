@@ -14,8 +14,8 @@ from measures.models import MeasureUpdate
 from perfmon.models import Portfolio, PortfolioRole, Quarter, Return
 from perfmon.services import create_reporting_year
 from tests.browser.conftest import screenshot
+from tests.browser.steps import sign_in
 from tests.factories import (
-    PASSWORD,
     ActionFactory,
     MeasureFactory,
     PortfolioFactory,
@@ -24,14 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Email address or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
 
 
 def focused_is_error_summary(page: Any) -> bool:

@@ -14,7 +14,7 @@ from measures.models import Measure
 from perfmon.services import ensure_performance_team_group
 from reports.models import ImportProfile
 from tests.browser.conftest import screenshot
-from tests.browser.test_return_cycle import sign_in
+from tests.browser.steps import sign_in
 from tests.factories import UserFactory
 from tests.reports.test_import_profiles import UNSEEN
 

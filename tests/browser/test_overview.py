@@ -16,7 +16,7 @@ from perfmon import quarters
 from perfmon.models import Extension, PortfolioRole, ReminderEmail, Return, ReturnEvent
 from perfmon.services import create_reporting_year, ensure_performance_team_group
 from tests.browser.conftest import screenshot
-from tests.browser.test_return_cycle import sign_in, sign_out
+from tests.browser.steps import sign_in, sign_out
 from tests.factories import MeasureFactory, PortfolioFactory, PortfolioRoleFactory, UserFactory
 
 pytestmark = pytest.mark.browser

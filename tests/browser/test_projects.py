@@ -14,9 +14,8 @@ from django.urls import reverse
 from perfmon.models import PortfolioRole, Return
 from perfmon.services import create_reporting_year
 from tests.browser.conftest import screenshot
-from tests.browser.steps import check_and_submit
+from tests.browser.steps import check_and_submit, sign_in
 from tests.factories import (
-    PASSWORD,
     PortfolioFactory,
     PortfolioRoleFactory,
     ThemeFactory,
@@ -39,14 +38,6 @@ class Urls:
 
 def shot(tab: Any, name: str) -> None:
     screenshot(tab, name)
-
-
-def sign_in(tab: Any, base: str, username: str) -> None:
-    tab.goto(f"{base}/sign-in/")
-    tab.get_by_label("Email address or username").fill(username)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.get_by_role("button", name="Sign out").wait_for()
 
 
 def rate_submit_approve_and_look(tab: Any, urls: Urls) -> None:

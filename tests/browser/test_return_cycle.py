@@ -12,9 +12,8 @@ from measures.models import MeasureUpdate
 from perfmon.models import PortfolioRole, Return
 from perfmon.services import create_reporting_year
 from tests.browser.conftest import screenshot
-from tests.browser.steps import check_and_submit
+from tests.browser.steps import check_and_submit, sign_in, sign_out
 from tests.factories import (
-    PASSWORD,
     ActionFactory,
     MeasureFactory,
     PortfolioFactory,
@@ -23,18 +22,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label("Email address or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
-def sign_out(page: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_it_takes_a_return_from_draft_to_approved(live_server: LiveServer, page: Any) -> None:

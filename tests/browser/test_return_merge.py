@@ -14,7 +14,7 @@ from measures.models import MeasureUpdate
 from perfmon.models import PortfolioRole
 from perfmon.services import create_reporting_year
 from tests.browser.conftest import screenshot
-from tests.browser.test_return_cycle import sign_in
+from tests.browser.steps import sign_in
 from tests.factories import MeasureFactory, PortfolioFactory, PortfolioRoleFactory, UserFactory
 
 pytestmark = pytest.mark.browser

@@ -13,24 +13,12 @@ from pytest_django.live_server_helper import LiveServer
 from perfmon.models import PortfolioRole, Return
 from perfmon.services import create_reporting_year
 from risks.models import RiskAssessment
-from tests.browser.steps import check_and_submit
-from tests.factories import PASSWORD, PortfolioFactory, PortfolioRoleFactory, UserFactory
+from tests.browser.steps import check_and_submit, sign_in, sign_out
+from tests.factories import PortfolioFactory, PortfolioRoleFactory, UserFactory
 from tests.projects.factories import ProjectFactory, ProjectUpdateFactory
 from tests.risks.factories import RiskFactory, assess
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(tab: Any, base: str, username: str) -> None:
-    tab.goto(f"{base}/sign-in/")
-    tab.get_by_label("Email address or username").fill(username)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.get_by_role("button", name="Sign out").wait_for()
-
-
-def sign_out(tab: Any) -> None:
-    tab.get_by_role("button", name="Sign out").click()
 
 
 def test_it_re_scores_a_risk_and_rates_a_project_and_both_pages_show_the_moves(
