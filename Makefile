@@ -70,7 +70,8 @@ beat: install
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c "import secrets; print(secrets.token_urlsafe(50))") \
-	ALLOWED_HOSTS=perfmon.example.gov.uk $(PY) manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=perfmon.example.gov.uk REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles

@@ -32,9 +32,30 @@ def test_it_passes_the_deployment_checklist_with_production_variables() -> None:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="perfmon.example.gov.uk",
+        REDIS_URL="redis://127.0.0.1:6379/15",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_warns_a_deployment_without_a_shared_cache() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}},
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "perfmon.example.gov.uk",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "perfmon.W001" in result.stderr + result.stdout
+    assert "REDIS_URL is not set, so each process keeps its own cache." in (
+        result.stderr + result.stdout
+    )
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
