@@ -70,6 +70,12 @@ class DemoClash(ValueError):
     """The database already holds another council's items for the demo's year."""
 
 
+def holds_derbyshire() -> bool:
+    """Whether the Derbyshire demo was loaded here (the council settings carry its name):
+    the Derby demo, whose years overlap, must then go into a database of its own."""
+    return CouncilSettings.current().council_name == _seed()["council"]
+
+
 @transaction.atomic
 def load_derbyshire_demo(*, today: date) -> DerbyshireDemo:
     """Raises DemoClash where the year already holds items that are not Derbyshire's."""

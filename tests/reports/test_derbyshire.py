@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import load_workbook
 
-from measures.models import Action, ActionScheme, ActionUpdate, MeasureUpdate
+from measures.models import Action, ActionScheme, ActionUpdate, Measure, MeasureUpdate
 from perfmon.models import CouncilSettings, ReportingYear, Return, User
 from reports.builders.common import Filters
 from reports.builders.summary import build_summary
@@ -221,6 +221,13 @@ def test_it_shows_the_councils_name_and_colour_in_the_header(
     page = client.get("/").content.decode()
     assert '<span class="app-header__council">Derbyshire County Council</span>' in page
     assert 'fill="#00594f"' in page
+
+
+def test_it_refuses_to_load_the_derby_demo_over_derbyshire(derbyshire: ReportingYear) -> None:
+    with pytest.raises(CommandError, match="holds the Derbyshire demo"):
+        call_command("load_demo", stdout=StringIO())
+    assert CouncilSettings.current().name == "Derbyshire County Council"
+    assert not Measure.objects.filter(year__start_year=2024).exists()
 
 
 def test_it_refuses_to_mix_derbyshire_into_another_councils_year() -> None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from perfmon.demo import DEMO_PASSWORD, DEMO_USERS
 from reports.demo import load_demo
-from reports.derbyshire_demo import DemoClash, load_derbyshire_demo
+from reports.derbyshire_demo import DemoClash, holds_derbyshire, load_derbyshire_demo
 
 COUNCILS = ("derby", "derbyshire")
 
@@ -46,6 +46,11 @@ class Command(BaseCommand):
         if council == "derbyshire":
             self._load_derbyshire()
             return
+        if holds_derbyshire():
+            raise CommandError(
+                "This database holds the Derbyshire demo, whose 2021/22 overlaps Derby's: "
+                "load the Derby demo into a database of its own (a new DATABASE_URL)."
+            )
         demo = load_demo(today=timezone.localdate())
         frame, imported = demo.frame, demo.imported
         years = ", ".join(year.label for year in frame.years)
