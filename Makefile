@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+COUNCIL ?= derby
 
 .PHONY: run test lint fmt bench loadtest worker beat assets install install-dev migrate demo check-deploy clean
 
@@ -36,7 +37,7 @@ migrate: install
 	$(PY) manage.py migrate
 
 demo: migrate
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --council $(COUNCIL)
 
 run: install assets demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
