@@ -177,7 +177,8 @@ class CouncilPlanForm(forms.ModelForm):
 
 
 class CouncilSettingsForm(forms.ModelForm):
-    """The council's settings, with its logo as a file to upload (read into `logo_data`)."""
+    """The council's settings, with its logo as a file to upload: `logo_file` cleans to
+    the file's bytes, checked by perfmon.logo."""
 
     logo_file = forms.FileField(
         label="Logo",
@@ -205,13 +206,9 @@ class CouncilSettingsForm(forms.ModelForm):
         upload = self.cleaned_data.get("logo_file")
         if not upload:
             return None
-        if upload.size and upload.size > logo.MAX_BYTES:
-            raise forms.ValidationError(
-                f"The logo is {upload.size // 1024:,} KB: perfmon takes logos of up to "
-                f"{logo.MAX_BYTES // 1024} KB."
-            )
-        data: bytes = upload.read()
         try:
+            logo.check_size(upload.size or 0)  # before reading it
+            data: bytes = upload.read()
             logo.logo_type(data)
         except logo.LogoRefused as error:
             raise forms.ValidationError(str(error)) from error

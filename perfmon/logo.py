@@ -21,16 +21,21 @@ class LogoRefused(ValueError):
     """The file cannot be the logo; the message says why, for the person uploading it."""
 
 
+def check_size(size: int) -> None:
+    """Refuse a file too big to be the logo (before reading it). Raises LogoRefused."""
+    if size > MAX_BYTES:
+        raise LogoRefused(
+            f"The logo is {size // 1024:,} KB: perfmon takes logos of up to "
+            f"{MAX_BYTES // 1024} KB. Save it smaller, or as an SVG."
+        )
+
+
 def logo_type(data: bytes) -> str:
     """The logo's media type ("image/png", "image/jpeg" or "image/svg+xml"), read from
     its bytes (not its name). Raises LogoRefused."""
     if not data:
         raise LogoRefused("The file is empty.")
-    if len(data) > MAX_BYTES:
-        raise LogoRefused(
-            f"The logo is {len(data) // 1024:,} KB: perfmon takes logos of up to "
-            f"{MAX_BYTES // 1024} KB. Save it smaller, or as an SVG."
-        )
+    check_size(len(data))
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return TYPES["png"]
     if data.startswith(b"\xff\xd8\xff"):

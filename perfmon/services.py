@@ -470,6 +470,11 @@ def name_deputy(
     )
 
 
+def may_end_cover(*, user: User, cover: Deputy) -> bool:
+    """Whether `user` may end or withdraw `cover`: its director, or the performance team."""
+    return user.is_performance_team or user.pk == cover.director_id
+
+
 @transaction.atomic
 def end_cover(*, cover: Deputy, user: User) -> bool:
     """End `cover` today: the deputy decides nothing from now on. A cover that has not
@@ -478,7 +483,7 @@ def end_cover(*, cover: Deputy, user: User) -> bool:
 
     Raises SteeringError, writing nothing, unless `user` is the cover's director or in the
     performance team, or if the cover has ended already."""
-    if not user.is_performance_team and user.pk != cover.director_id:
+    if not may_end_cover(user=user, cover=cover):
         raise SteeringError("Only the director or the performance team can end this cover.")
     today = timezone.localdate()
     if cover.ends_on < today:

@@ -51,13 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "reporting_months": quarters.QUARTER_MONTHS[number]
         + f" {quarters.quarter_bounds(start_year, number)[1].year}",
         "quarter": quarter,
-        "portfolios": [
-            (
-                portfolio,
-                [PortfolioRole.Role(role).label for role in sorted(standing.on(portfolio.pk))],
-            )
-            for portfolio in held
-        ],
+        "portfolios": [(portfolio, _role_labels(standing.on(portfolio.pk))) for portfolio in held],
         "team": standing.team,
         "waiting": steering.waiting_for(user, today=today, current=quarter),
     }

@@ -235,9 +235,11 @@ def deputies(request: HttpRequest) -> HttpResponse:
     )
     if not user.is_performance_team:
         named = named.filter(Q(director=user) | Q(deputy=user))
+    named = named.order_by("starts_on", "portfolio__name")
     context = {
         "form": form,
-        "named": named.order_by("starts_on", "portfolio__name"),
+        "named": named,
+        "endable": {cover.pk for cover in named if services.may_end_cover(user=user, cover=cover)},
         "today": timezone.localdate(),
     }
     return render(request, "perfmon/deputies.html", context, status=400 if form.errors else 200)
@@ -250,7 +252,7 @@ def end_cover(request: HttpRequest, pk: int) -> HttpResponse:
     if cover is None:
         raise Http404("No such cover: it may have been withdrawn already.")
     user = signed_in(request)
-    if not user.is_performance_team and cover.director_id != user.pk:
+    if not services.may_end_cover(user=user, cover=cover):
         raise PermissionDenied("Only the director or the performance team can end this cover.")
     try:
         withdrawn = services.end_cover(cover=cover, user=user)

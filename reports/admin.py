@@ -309,7 +309,7 @@ def _matches(upload: ResultsImport) -> dict[str, list[dict[str, Any]]]:
     }
     for match in upload.preview.get("matches", []):
         found[match["outcome"]].append(match)
-        if match["outcome"] == "uncertain" or match.get("chosen_new"):
+        if services.may_choose_new(match):
             found["choosable"].append(match)
     return found
 

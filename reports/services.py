@@ -89,6 +89,13 @@ def upload_results(
         quarter=quarter,
         profile=profile,
     )
+    _start_check(upload)
+    return upload
+
+
+def _start_check(upload: ResultsImport) -> None:
+    """Check the upload in the request when small (`upload` then holds the outcome), else
+    by a worker while its page shows progress."""
     if not in_background(upload):
         check_results_import(import_id=upload.pk)
         upload.refresh_from_db()
@@ -96,7 +103,6 @@ def upload_results(
         from reports.tasks import check_results_import_task
 
         enqueue_on_commit(check_results_import_task, upload.pk)
-    return upload
 
 
 def in_background(upload: ResultsImport) -> bool:
@@ -177,33 +183,36 @@ def choose_new_items(*, upload: ResultsImport, lines: Collection[int]) -> None:
     their uncertain matches (and any chosen before but not now as matched again), then
     check the upload again. Raises UploadError, changing nothing, unless the upload is a
     checked quarterly report and every line is an uncertain match or was chosen before."""
-    if upload.quarter is None or upload.state != ResultsImport.State.PREVIEWED:
-        raise UploadError("Only a checked quarterly report's matches can be changed.")
-    choosable = {
-        match["line"]
-        for match in upload.preview.get("matches", [])
-        if match["outcome"] == "uncertain" or match.get("chosen_new")
-    }
+    if upload.quarter is None:
+        raise UploadError("Only a quarterly report's matches can be changed.")
+    _check_importable(upload)
+    choosable = {m["line"] for m in upload.preview.get("matches", []) if may_choose_new(m)}
     if not set(lines) <= choosable:
         raise UploadError("Only uncertain matches can be taken as new items: check again.")
     upload.new_lines = sorted(set(lines))
     upload.state, upload.preview = ResultsImport.State.QUEUED, {}
     upload.save(update_fields=["new_lines", "state", "preview"])
-    if not in_background(upload):
-        check_results_import(import_id=upload.pk)
-    else:
-        from reports.tasks import check_results_import_task
+    _start_check(upload)
 
-        enqueue_on_commit(check_results_import_task, upload.pk)
+
+def may_choose_new(match: dict[str, Any]) -> bool:
+    """Whether the team may take a previewed match's item as new: an uncertain match, or
+    one taken as new already (to take it back)."""
+    return bool(match["outcome"] == "uncertain" or match.get("chosen_new"))
+
+
+def _check_importable(upload: ResultsImport) -> None:
+    """Raises UploadError unless the upload is checked, with no problems, and not expired."""
+    if upload.state != ResultsImport.State.PREVIEWED:
+        raise UploadError("Only a checked file with no problems can be imported.")
+    if upload.expires_at <= timezone.now() or upload.content is None:
+        raise UploadError("This upload has expired: upload the file again.")
 
 
 def confirm_results_import(*, upload: ResultsImport, user: User) -> None:
     """Import a checked upload, in the request when small, else by a worker. Raises
     UploadError if it is not ready to import."""
-    if upload.state != ResultsImport.State.PREVIEWED:
-        raise UploadError("Only a checked file with no problems can be imported.")
-    if upload.expires_at <= timezone.now() or upload.content is None:
-        raise UploadError("This upload has expired: upload the file again.")
+    _check_importable(upload)
     ResultsImport.objects.filter(pk=upload.pk).update(imported_by=user)
     if not in_background(upload):
         run_results_import(import_id=upload.pk)
